@@ -1,0 +1,70 @@
+package org.qmon.api.annotations;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.osgi.service.component.annotations.ComponentPropertyType;
+
+/**
+ * Names a {@link org.qmon.api.Command} or {@link org.qmon.api.AsyncCommand} component and declares its
+ * execution traits, as service properties the dispatcher reads:
+ *
+ * <pre>
+ * &#64;Component(service = Command.class)
+ * &#64;QmpCommand(name = "query-status")
+ * public class QueryStatus implements Command&lt;NoArguments, StatusInfo&gt; { ... }
+ * </pre>
+ *
+ * <p>Service properties (prefix {@value #PREFIX_}):
+ * <ul>
+ * <li>{@code qmon.command.name} ({@code String}, required): the QMP command name, e.g.
+ *     {@code query-status}. Names starting with {@code x-} are experimental, {@code __} downstream.</li>
+ * <li>{@code qmon.command.allowOob} ({@code Boolean}, default {@code false}): the command may be run
+ *     with {@code exec-oob}; it then runs at once, ahead of queued in-band commands, and must not
+ *     block.</li>
+ * <li>{@code qmon.command.description} ({@code String}): one line of help.</li>
+ * </ul>
+ * A clash of names is resolved by {@code service.ranking}, then by the lower service id; the loser is
+ * kept and takes over when the winner leaves.
+ */
+@ComponentPropertyType
+@RequireDispatcher
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.TYPE)
+public @interface QmpCommand {
+
+    /** The prefix of every property this annotation produces. */
+    String PREFIX_ = "qmon.command.";
+
+    /** Property key of the command name. */
+    String NAME = PREFIX_ + "name";
+    /** Property key of the out-of-band trait. */
+    String ALLOW_OOB = PREFIX_ + "allowOob";
+    /** Property key of the help line. */
+    String DESCRIPTION = PREFIX_ + "description";
+
+    /**
+     * The QMP command name.
+     *
+     * @return the name
+     */
+    String name();
+
+    /**
+     * Whether {@code exec-oob} may run this command.
+     *
+     * @return {@code true} to allow out-of-band execution
+     */
+    boolean allowOob() default false;
+
+    /**
+     * One line of help for people.
+     *
+     * @return the description
+     */
+    String description() default "";
+}

@@ -1,0 +1,197 @@
+package org.qmon.dispatcher.internal;
+
+import java.lang.reflect.Type;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.type.TypeFactory;
+
+import org.qmon.api.AsyncCommand;
+import org.qmon.api.Command;
+import org.qmon.api.annotations.QmpCommand;
+import org.qmon.api.runtime.CommandDescriptor;
+
+/**
+ * An immutable snapshot of one command service, captured once when it arrives (name, traits, ranking,
+ * service id, argument and result types), plus the set of its invocations in flight, so that they can
+ * be failed if the service leaves while they run.
+ *
+ * <p>An arrival that cannot be used (no name, a lambda whose types are erased, an argument type the
+ * binder cannot handle) gets a {@link #failure()} reason and is never dispatched.
+ */
+final class CommandInfo implements Comparable<CommandInfo> {
+
+    private final String name;
+    private final boolean allowOob;
+    private final String description;
+    private final long serviceId;
+    private final int ranking;
+    private final String bundle;
+    private final Object handler;
+    private final boolean async;
+    private final Type argumentType;
+    private final Type resultType;
+    private final String failure;
+    /** Invocations of this handler that have not completed; updated from any thread. */
+    private final Set<Invocation> inflight = ConcurrentHashMap.newKeySet();
+
+    private CommandInfo(String name, boolean allowOob, String description, long serviceId, int ranking,
+            String bundle, Object handler, boolean async, Type argumentType, Type resultType, String failure) {
+        this.name = name;
+        this.allowOob = allowOob;
+        this.description = description;
+        this.serviceId = serviceId;
+        this.ranking = ranking;
+        this.bundle = bundle;
+        this.handler = handler;
+        this.async = async;
+        this.argumentType = argumentType;
+        this.resultType = resultType;
+        this.failure = failure;
+    }
+
+    /**
+     * Captures a handler and its service properties.
+     *
+     * @param handler a {@link Command} or {@link AsyncCommand}
+     * @param props the service properties
+     * @param bundle the registering bundle's symbolic name
+     * @param binder used to check that the argument type is bindable
+     * @return the snapshot, possibly with a failure reason
+     */
+    static CommandInfo of(Object handler, Map<String, ?> props, String bundle, ArgumentBinder binder) {
+        String name = props.get(QmpCommand.NAME) instanceof String s ? s.trim() : null;
+        boolean allowOob = Boolean.TRUE.equals(props.get(QmpCommand.ALLOW_OOB))
+                || "true".equals(props.get(QmpCommand.ALLOW_OOB));
+        String description = props.get(QmpCommand.DESCRIPTION) instanceof String d ? d : "";
+        long serviceId = props.get("service.id") instanceof Long l ? l : -1L;
+        int ranking = props.get("service.ranking") instanceof Integer r ? r : 0;
+        boolean async = handler instanceof AsyncCommand<?, ?>;
+        Class<?> iface = async ? AsyncCommand.class : Command.class;
+        Type argumentType = null;
+        Type resultType = null;
+        String failure = null;
+        if (name == null || name.isEmpty()) {
+            failure = "missing service property " + QmpCommand.NAME;
+        } else {
+            JavaType[] params = TypeFactory.defaultInstance().constructType(handler.getClass())
+                    .findTypeParameters(iface);
+            if (params.length != 2 || params[0].getRawClass() == Object.class) {
+                failure = "cannot determine the argument and result types of " + handler.getClass().getName()
+                        + " (implement " + iface.getSimpleName() + "<A, R> with concrete types, not a lambda)";
+            } else {
+                argumentType = toType(params[0]);
+                resultType = toType(params[1]);
+                try {
+                    binder.check(argumentType);
+                } catch (IllegalArgumentException e) {
+                    failure = e.getMessage();
+                }
+            }
+        }
+        return new CommandInfo(name, allowOob, description, serviceId, ranking, bundle, handler, async,
+                argumentType, resultType, failure);
+    }
+
+    private static Type toType(JavaType t) {
+        if (t.containedTypeCount() == 0) {
+            return t.getRawClass();
+        }
+        Type[] args = new Type[t.containedTypeCount()];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = toType(t.containedType(i));
+        }
+        Class<?> raw = t.getRawClass();
+        return new java.lang.reflect.ParameterizedType() {
+            @Override
+            public Type[] getActualTypeArguments() {
+                return args.clone();
+            }
+
+            @Override
+            public Type getRawType() {
+                return raw;
+            }
+
+            @Override
+            public Type getOwnerType() {
+                return null;
+            }
+
+            @Override
+            public boolean equals(Object o) {
+                return o instanceof java.lang.reflect.ParameterizedType p && p.getRawType() == raw
+                        && java.util.Arrays.equals(args, p.getActualTypeArguments()) && p.getOwnerType() == null;
+            }
+
+            @Override
+            public int hashCode() {
+                return java.util.Arrays.hashCode(args) ^ raw.hashCode();
+            }
+
+            @Override
+            public String getTypeName() {
+                return t.toCanonical();
+            }
+        };
+    }
+
+    String name() {
+        return name;
+    }
+
+    boolean allowOob() {
+        return allowOob;
+    }
+
+    long serviceId() {
+        return serviceId;
+    }
+
+    Object handler() {
+        return handler;
+    }
+
+    boolean async() {
+        return async;
+    }
+
+    Type argumentType() {
+        return argumentType;
+    }
+
+    /** The reason this arrival cannot be used, or {@code null} when it is valid. */
+    String failure() {
+        return failure;
+    }
+
+    boolean isValid() {
+        return failure == null;
+    }
+
+    Set<Invocation> inflight() {
+        return inflight;
+    }
+
+    CommandDescriptor descriptor() {
+        return new CommandDescriptor(name, allowOob, async, description, argumentType, resultType, bundle,
+                serviceId, ranking);
+    }
+
+    /** Winner first: higher ranking, then lower service id (the OSGi service ordering). */
+    @Override
+    public int compareTo(CommandInfo o) {
+        if (ranking != o.ranking) {
+            return ranking > o.ranking ? -1 : 1;
+        }
+        return Long.compare(serviceId, o.serviceId);
+    }
+
+    @Override
+    public String toString() {
+        return "CommandInfo[" + name + ", service.id=" + serviceId + ", ranking=" + ranking + ", bundle=" + bundle
+                + (failure != null ? ", failure=" + failure : "") + "]";
+    }
+}

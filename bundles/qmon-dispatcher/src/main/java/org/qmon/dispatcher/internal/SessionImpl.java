@@ -1,0 +1,194 @@
+package org.qmon.dispatcher.internal;
+
+import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.qmon.api.runtime.DispatchSession;
+import org.qmon.api.runtime.Reply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A session: its in-band requests run one at a time, in submission order, on the dispatcher's
+ * workers; out-of-band requests run at once on the caller's thread.
+ *
+ * <p>Locking: {@link #lock} guards {@link #queue}, {@link #busy}, {@link #current} and {@link #closed}.
+ * It is never held while a handler runs or a reply handler is called. {@code busy} is true from the
+ * moment a drain is scheduled until the drain finds the queue empty, so at most one drain runs.
+ */
+final class SessionImpl implements DispatchSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionImpl.class);
+
+    private final DispatcherImpl dispatcher;
+    private final long id;
+    private final String frontend;
+    private volatile Set<String> capabilities;
+
+    private final Object lock = new Object();
+    private final ArrayDeque<Invocation> queue = new ArrayDeque<>();
+    private boolean busy;
+    private boolean closed;
+    /** The in-band invocation started last and not yet delivered. */
+    private Invocation current;
+    /** Out-of-band invocations not yet settled, for cancellation on close. */
+    private final Set<Invocation> oobRunning = ConcurrentHashMap.newKeySet();
+
+    SessionImpl(DispatcherImpl dispatcher, long id, String frontend, Set<String> capabilities) {
+        this.dispatcher = dispatcher;
+        this.id = id;
+        this.frontend = frontend;
+        this.capabilities = Set.copyOf(capabilities);
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    String frontend() {
+        return frontend;
+    }
+
+    @Override
+    public void capabilities(Set<String> caps) {
+        this.capabilities = Set.copyOf(caps);
+    }
+
+    @Override
+    public void submit(String command, ObjectNode arguments, boolean outOfBand, Consumer<Reply> onReply) {
+        Invocation inv = new Invocation(this, command, arguments, outOfBand, onReply, capabilities);
+        if (outOfBand) {
+            oobRunning.add(inv);
+            if (closedNow()) {
+                oobRunning.remove(inv);
+                return;
+            }
+            dispatcher.start(inv);
+            return;
+        }
+        enqueue(inv);
+    }
+
+    @Override
+    public void submitReply(Reply reply, Consumer<Reply> onReply) {
+        Invocation inv = Invocation.ofReply(this, reply, onReply);
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (!busy && queue.isEmpty()) {
+                // Nothing ahead of it: answer on the caller's thread, no hand-off. busy keeps a
+                // concurrent submit from overtaking while we deliver.
+                busy = true;
+            } else {
+                queue.add(inv);
+                return;
+            }
+        }
+        deliver(inv);
+        synchronized (lock) {
+            if (closed || queue.isEmpty()) {
+                busy = false;
+                return;
+            }
+        }
+        // Requests arrived while we answered: never run them on the caller's (I/O) thread.
+        dispatcher.execute(this::drain);
+    }
+
+    private void enqueue(Invocation inv) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            queue.add(inv);
+            if (busy) {
+                return;
+            }
+            busy = true;
+        }
+        dispatcher.execute(this::drain);
+    }
+
+    private boolean closedNow() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    /** Runs queued requests until the queue is empty or one is left pending on its Completion. */
+    void drain() {
+        for (;;) {
+            Invocation inv;
+            synchronized (lock) {
+                inv = closed ? null : queue.poll();
+                if (inv == null) {
+                    busy = false;
+                    current = null;
+                    return;
+                }
+                current = inv;
+            }
+            if (inv.reply() == null) {
+                dispatcher.start(inv);
+                if (!inv.handoff.getAndSet(true)) {
+                    return; // still pending: settled() carries on when the outcome arrives
+                }
+            }
+            deliver(inv);
+        }
+    }
+
+    /** Called exactly once per invocation, when its outcome is known (on any thread). */
+    void settled(Invocation inv) {
+        if (inv.oob) {
+            oobRunning.remove(inv);
+            deliver(inv);
+            return;
+        }
+        if (inv.handoff.getAndSet(true)) {
+            // execute() has returned and the drain left this invocation to us: answer, and let a
+            // worker (not this thread, which may be a device's or a timer's) run the next request.
+            deliver(inv);
+            dispatcher.execute(this::drain);
+        }
+    }
+
+    private void deliver(Invocation inv) {
+        Reply r = inv.reply();
+        if (r == null || closedNow()) {
+            return; // cancelled because the session closed: nobody to answer
+        }
+        try {
+            inv.onReply.accept(r);
+        } catch (RuntimeException e) {
+            LOG.warn("Reply handler of session {} failed", id, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        Invocation running;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.clear();
+            running = current;
+        }
+        if (running != null) {
+            running.cancel(null);
+        }
+        for (Invocation inv : oobRunning) {
+            inv.cancel(null);
+        }
+        oobRunning.clear();
+        dispatcher.sessionClosed(this);
+    }
+}
