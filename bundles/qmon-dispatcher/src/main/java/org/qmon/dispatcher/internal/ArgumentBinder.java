@@ -200,11 +200,22 @@ final class ArgumentBinder {
             }
             Object value = byWireName.get(node.textValue());
             if (value == null) {
-                throw CommandException.generic("Parameter '" + (name == null ? "null" : name)
+                throw CommandException.generic("Parameter '" + enumParameterName(name)
                         + "' does not accept value '" + node.textValue() + "'");
             }
             return value;
         };
+    }
+
+    /**
+     * QEMU's enum error names the bare member, not its full name, and {@code null} for a list element
+     * (checked against QEMU 7.2: {@code enable: ["bogus"]} gives {@code Parameter 'null' ...}).
+     */
+    private static String enumParameterName(String fullName) {
+        if (fullName == null || fullName.endsWith("]")) {
+            return "null";
+        }
+        return fullName.substring(fullName.lastIndexOf('.') + 1);
     }
 
     /**

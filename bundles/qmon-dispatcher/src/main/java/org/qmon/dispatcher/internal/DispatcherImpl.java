@@ -104,7 +104,7 @@ public final class DispatcherImpl implements Dispatcher {
     }
 
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
         for (SessionImpl s : sessions) {
             s.close();
         }
@@ -142,7 +142,7 @@ public final class DispatcherImpl implements Dispatcher {
      * @param props its properties
      * @param bundle the registering bundle's symbolic name
      */
-    void add(Object handler, Map<String, ?> props, String bundle) {
+    public void add(Object handler, Map<String, ?> props, String bundle) {
         CommandInfo info;
         try {
             info = CommandInfo.of(handler, props, bundle, binder);
@@ -174,7 +174,7 @@ public final class DispatcherImpl implements Dispatcher {
      *
      * @param serviceId the departing service's id
      */
-    void remove(long serviceId) {
+    public void remove(long serviceId) {
         CommandInfo info = registry.remove(serviceId);
         if (info == null) {
             return;

@@ -1,0 +1,60 @@
+package org.qmon.core.internal;
+
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.event.EventAdmin;
+import org.qmon.api.event.MonitorEvent;
+
+/**
+ * The machine's run state, and the STOP / RESUME events that go with changing it. Events are sent with
+ * {@code EventAdmin.sendEvent} (synchronously), so that every client has them queued before the reply
+ * of the command that caused them, as in QEMU.
+ *
+ * <p>{@code this} guards {@link #state}: a transition and its events are one step, so two sessions
+ * that stop and continue at the same time see a consistent sequence.
+ */
+@Component(service = RunStateService.class)
+public final class RunStateService {
+
+    private final EventAdmin events;
+    private RunState state = RunState.RUNNING;
+
+    @Activate
+    public RunStateService(@Reference EventAdmin events) {
+        this.events = events;
+    }
+
+    /** @return the current state */
+    public synchronized RunState state() {
+        return state;
+    }
+
+    /** Pauses; emits STOP only when the machine was running (QEMU's {@code do_vm_stop}). */
+    public synchronized void stop() {
+        if (state == RunState.RUNNING) {
+            state = RunState.PAUSED;
+            events.sendEvent(MonitorEvent.of("STOP").toOsgiEvent());
+        }
+    }
+
+    /**
+     * Resumes. Like QEMU's {@code vm_prepare_start}, continuing a running machine emits STOP and RESUME
+     * (clients waiting for RESUME are not left waiting).
+     */
+    public synchronized void cont() {
+        if (state == RunState.RUNNING) {
+            events.sendEvent(MonitorEvent.of("STOP").toOsgiEvent());
+        }
+        state = RunState.RUNNING;
+        events.sendEvent(MonitorEvent.of("RESUME").toOsgiEvent());
+    }
+
+    /** Enters the shutdown state and emits SHUTDOWN with QEMU's data for a host-requested quit. */
+    public synchronized void shutdown(String reason) {
+        state = RunState.SHUTDOWN;
+        events.sendEvent(new MonitorEvent("SHUTDOWN", Map.of("guest", false, "reason", reason)).toOsgiEvent());
+    }
+}

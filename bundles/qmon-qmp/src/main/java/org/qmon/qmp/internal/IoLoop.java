@@ -1,0 +1,132 @@
+package org.qmon.qmp.internal;
+
+import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One selector thread. Socket reads, framing and request validation happen here; commands never run
+ * here (the dispatcher's workers run them). Other threads hand work to the loop with {@link #post},
+ * which wakes the selector.
+ *
+ * <p>Only the loop thread touches the selector's key set and the connections' read state.
+ */
+final class IoLoop implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IoLoop.class);
+
+    /** What the loop calls for a ready key; the key's attachment implements it. */
+    interface Handler {
+        void ready(SelectionKey key) throws IOException;
+
+        void closeNow();
+    }
+
+    private final Selector selector;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    IoLoop(String name) throws IOException {
+        selector = Selector.open();
+        thread = new Thread(this, name);
+        thread.setDaemon(true);
+    }
+
+    Selector selector() {
+        return selector;
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Runs a task on the loop thread: now if called from it, else soon. */
+    void execute(Runnable task) {
+        if (inLoop()) {
+            task.run();
+        } else {
+            post(task);
+        }
+    }
+
+    /** Queues a task for the loop thread and wakes the selector. */
+    void post(Runnable task) {
+        tasks.add(task);
+        selector.wakeup();
+    }
+
+    void wakeup() {
+        selector.wakeup();
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            try {
+                selector.select();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Selector failed", e);
+                break;
+            }
+            for (Runnable t; (t = tasks.poll()) != null;) {
+                runSafely(t);
+            }
+            var keys = selector.selectedKeys();
+            for (var it = keys.iterator(); it.hasNext();) {
+                SelectionKey key = it.next();
+                it.remove();
+                Handler h = (Handler) key.attachment();
+                try {
+                    if (key.isValid()) {
+                        h.ready(key);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("Closing after I/O error: {}", e.toString());
+                    h.closeNow();
+                }
+            }
+        }
+        for (SelectionKey key : selector.keys()) {
+            ((Handler) key.attachment()).closeNow();
+        }
+        for (Runnable t; (t = tasks.poll()) != null;) {
+            runSafely(t);
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            LOG.debug("Closing selector: {}", e.toString());
+        }
+    }
+
+    private static void runSafely(Runnable t) {
+        try {
+            t.run();
+        } catch (RuntimeException e) {
+            LOG.warn("Loop task failed", e);
+        }
+    }
+
+    /** Stops the loop, closes every channel registered with it, and waits (bounded) for the thread. */
+    void stop() {
+        running = false;
+        selector.wakeup();
+        if (!inLoop()) {
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,346 @@
+package org.qmon.qmp.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.qmon.api.CommandContext;
+import org.qmon.api.ErrorClass;
+import org.qmon.api.runtime.DispatchSession;
+import org.qmon.api.runtime.Reply;
+import org.qmon.qmp.internal.json.JsonLimits;
+import org.qmon.qmp.internal.json.JsonMessage;
+import org.qmon.qmp.internal.json.JsonStreamer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One QMP client connection.
+ *
+ * <p>Reading (loop thread only): bytes are framed by the QEMU-compatible {@link JsonStreamer}; each
+ * message is validated as QEMU's {@code qmp_dispatch_check_obj} does and handed to the dispatcher
+ * session. In-band requests (and in-band errors) count towards {@link #inFlight}; when it reaches the
+ * limit the connection stops reading (QEMU's {@code QMP_REQ_QUEUE_LEN_MAX} = 8, then
+ * {@code monitor_suspend}) and resumes when a reply has been written, so the socket itself pushes back.
+ * While negotiating the limit is 1, so that {@code qmp_capabilities} has switched the mode before the
+ * next request is read.
+ *
+ * <p>Writing (any thread): {@link #send} writes at once when nothing is queued (no hand-off to the loop
+ * for the common case), else queues and lets the loop finish on OP_WRITE. {@link #outLock} guards
+ * {@link #out}, {@link #outBytes} and the channel's writes, so messages never interleave. A client whose
+ * unwritten output exceeds the limit is disconnected: it does not get to grow the heap.
+ */
+final class QmpConnection implements IoLoop.Handler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QmpConnection.class);
+    private static final Logger WIRE = LoggerFactory.getLogger("org.qmon.qmp.wire");
+
+    /** In-band requests a session may have queued before the connection stops reading (QEMU: 8). */
+    static final int MAX_QUEUED = 8;
+
+    private final QmpListener listener;
+    private final QmpRuntime runtime;
+    private final IoLoop loop;
+    private final SocketChannel channel;
+    private final DispatchSession session;
+    private final long maxOutputBytes;
+    private SelectionKey key;
+
+    // ---- loop thread only
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
+    private final JsonStreamer streamer = new JsonStreamer(JsonLimits.QEMU);
+    /** Written by the loop only; read by writers to decide whether to post a resume. */
+    private volatile boolean suspended;
+
+    // ---- shared
+    /** In-band requests read and not yet answered; changed by the loop (up) and by writers (down). */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean negotiating = true;
+    private volatile boolean oobEnabled;
+    private volatile boolean closed;
+
+    private final Object outLock = new Object();
+    /** Unwritten output, oldest first. Guarded by outLock. */
+    private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
+    /** Sum of the remaining bytes in {@link #out}. Guarded by outLock. */
+    private long outBytes;
+
+    QmpConnection(QmpListener listener, QmpRuntime runtime, IoLoop loop, SocketChannel channel, long maxOutputBytes) {
+        this.listener = listener;
+        this.runtime = runtime;
+        this.loop = loop;
+        this.channel = channel;
+        this.maxOutputBytes = maxOutputBytes;
+        this.session = runtime.dispatcher().openSession(CommandContext.FRONTEND_QMP, Set.of());
+    }
+
+    /** Registers with the loop and sends the greeting, in one write. Loop thread. */
+    void open() throws IOException {
+        channel.configureBlocking(false);
+        key = channel.register(loop.selector(), SelectionKey.OP_READ, this);
+        runtime.register(session.id(), this);
+        send(runtime.greeting());
+    }
+
+    boolean negotiating() {
+        return negotiating;
+    }
+
+    Set<String> offeredCapabilities() {
+        return Set.of("oob");
+    }
+
+    /** Called by {@code qmp_capabilities} (while this connection reads nothing else). */
+    void negotiated(List<String> capabilities) {
+        oobEnabled = capabilities.contains("oob");
+        session.capabilities(Set.copyOf(capabilities));
+        negotiating = false;
+    }
+
+    // ---- reading (loop thread) ------------------------------------------------------------------
+
+    @Override
+    public void ready(SelectionKey k) throws IOException {
+        if (k.isWritable()) {
+            flush();
+        }
+        if (k.isValid() && k.isReadable() && !suspended) {
+            int n = channel.read(readBuffer);
+            if (n < 0) {
+                closeNow();
+                return;
+            }
+            readBuffer.flip();
+            process();
+            readBuffer.compact();
+        }
+    }
+
+    /** Frames and handles buffered input until it runs out or the in-band queue is full. */
+    private void process() {
+        while (!closed) {
+            if (inFlight.get() >= limit()) {
+                // Publish "suspended" before re-checking: a writer decrements inFlight before it reads
+                // suspended, so one of the two always sees the other and reading cannot stall.
+                suspended = true;
+                key.interestOpsAnd(~SelectionKey.OP_READ);
+                if (inFlight.get() >= limit()) {
+                    return;
+                }
+                suspended = false;
+                key.interestOpsOr(SelectionKey.OP_READ);
+            }
+            JsonMessage m = streamer.next(readBuffer);
+            if (m == null) {
+                return;
+            }
+            handle(m);
+        }
+    }
+
+    private int limit() {
+        return negotiating ? 1 : MAX_QUEUED;
+    }
+
+    /** Resumes reading after a reply freed a queue slot; buffered input is processed first. Loop thread. */
+    private void resume() {
+        if (closed || !suspended || inFlight.get() >= limit()) {
+            return;
+        }
+        suspended = false;
+        readBuffer.flip();
+        process();
+        readBuffer.compact();
+        if (!suspended && !closed && key.isValid()) {
+            key.interestOpsOr(SelectionKey.OP_READ);
+        }
+    }
+
+    private void handle(JsonMessage m) {
+        if (m.isError()) {
+            inBand(Reply.error(ErrorClass.GenericError, m.error()), null);
+            return;
+        }
+        if (!(m.value() instanceof ObjectNode req)) {
+            inBand(Reply.error(ErrorClass.GenericError, "QMP input must be a JSON object"), null);
+            return;
+        }
+        if (WIRE.isTraceEnabled()) {
+            WIRE.trace("session {} <- {}", session.id(), req);
+        }
+        JsonNode id = req.get("id");
+        // A request that looks out-of-band is handled at once, like QEMU's handle_qmp_command(),
+        // even when OOB is not enabled (then the envelope check below rejects 'exec-oob').
+        boolean looksOob = req.has("exec-oob") && !req.has("execute");
+        String execKey = null;
+        for (Map.Entry<String, JsonNode> e : req.properties()) {
+            String name = e.getKey();
+            JsonNode v = e.getValue();
+            if (name.equals("execute") || (name.equals("exec-oob") && oobEnabled)) {
+                if (!v.isTextual()) {
+                    answer(looksOob, Reply.error(ErrorClass.GenericError,
+                            "QMP input member '" + name + "' must be a string"), id);
+                    return;
+                }
+                if (execKey != null) {
+                    answer(looksOob, Reply.error(ErrorClass.GenericError,
+                            "QMP input member '" + name + "' clashes with '" + execKey + "'"), id);
+                    return;
+                }
+                execKey = name;
+            } else if (name.equals("arguments")) {
+                if (!v.isObject()) {
+                    answer(looksOob, Reply.error(ErrorClass.GenericError,
+                            "QMP input member 'arguments' must be an object"), id);
+                    return;
+                }
+            } else if (!name.equals("id")) {
+                answer(looksOob, Reply.error(ErrorClass.GenericError,
+                        "QMP input member '" + name + "' is unexpected"), id);
+                return;
+            }
+        }
+        if (execKey == null) {
+            answer(looksOob, Reply.error(ErrorClass.GenericError, "QMP input lacks member 'execute'"), id);
+            return;
+        }
+        String command = req.get(execKey).textValue();
+        ObjectNode arguments = (ObjectNode) req.get("arguments");
+        if (negotiating && !command.equals("qmp_capabilities")) {
+            answer(looksOob, Reply.error(ErrorClass.CommandNotFound,
+                    "Expecting capabilities negotiation with 'qmp_capabilities'"), id);
+            return;
+        }
+        if (looksOob) {
+            session.submit(command, arguments, true, r -> send(runtime.reply(r, id)));
+            return;
+        }
+        inFlight.incrementAndGet();
+        session.submit(command, arguments, false, r -> answered(runtime.reply(r, id)));
+    }
+
+    private void answer(boolean outOfBand, Reply reply, JsonNode id) {
+        if (outOfBand) {
+            send(runtime.reply(reply, id));
+        } else {
+            inBand(reply, id);
+        }
+    }
+
+    private void inBand(Reply reply, JsonNode id) {
+        inFlight.incrementAndGet();
+        session.submitReply(reply, r -> answered(runtime.reply(r, id)));
+    }
+
+    /** An in-band reply: write it, free its queue slot, and resume reading if we had stopped. */
+    private void answered(byte[] bytes) {
+        send(bytes);
+        inFlight.decrementAndGet();
+        if (suspended) {
+            loop.execute(this::resume);
+        }
+    }
+
+    // ---- writing (any thread) -------------------------------------------------------------------
+
+    /**
+     * Sends one complete message. Never blocks: what the socket does not take now is queued, up to the
+     * output limit.
+     */
+    void send(byte[] bytes) {
+        if (WIRE.isTraceEnabled()) {
+            WIRE.trace("session {} -> {}", session.id(), new String(bytes, java.nio.charset.StandardCharsets.US_ASCII).trim());
+        }
+        boolean overflow = false;
+        boolean wantWrite = false;
+        synchronized (outLock) {
+            if (closed) {
+                return;
+            }
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            if (out.isEmpty()) {
+                try {
+                    channel.write(buf);
+                } catch (IOException e) {
+                    LOG.debug("Write failed: {}", e.toString());
+                    loop.execute(this::closeNow);
+                    return;
+                }
+            }
+            if (buf.hasRemaining()) {
+                wantWrite = out.isEmpty();
+                out.add(buf);
+                outBytes += buf.remaining();
+                overflow = outBytes > maxOutputBytes;
+            }
+        }
+        if (overflow) {
+            LOG.info("Disconnecting QMP session {}: more than {} bytes of output unread", session.id(), maxOutputBytes);
+            loop.execute(this::closeNow);
+        } else if (wantWrite) {
+            SelectionKey k = key;
+            if (k != null && k.isValid()) {
+                k.interestOpsOr(SelectionKey.OP_WRITE);
+                loop.wakeup();
+            }
+        }
+    }
+
+    /** Writes queued output. Loop thread, on OP_WRITE. */
+    private void flush() throws IOException {
+        synchronized (outLock) {
+            while (!out.isEmpty()) {
+                ByteBuffer b = out.peek();
+                int n = channel.write(b);
+                outBytes -= n;
+                if (b.hasRemaining()) {
+                    return;
+                }
+                out.poll();
+            }
+            key.interestOpsAnd(~SelectionKey.OP_WRITE);
+        }
+    }
+
+    /** Whether everything written so far has left this process. */
+    boolean idle() {
+        synchronized (outLock) {
+            return out.isEmpty() && inFlight.get() == 0;
+        }
+    }
+
+    // ---- closing ----------------------------------------------------------------------------------
+
+    /** Closes the connection and cancels the session's pending commands. Loop thread (or after the loop ended). */
+    @Override
+    public void closeNow() {
+        synchronized (outLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            out.clear();
+            outBytes = 0;
+        }
+        session.close();
+        runtime.unregister(session.id());
+        streamer.reset();
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("Close: {}", e.toString());
+        }
+        listener.closed(this);
+    }
+}

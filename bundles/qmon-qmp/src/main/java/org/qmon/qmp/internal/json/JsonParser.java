@@ -1,0 +1,253 @@
+package org.qmon.qmp.internal.json;
+
+import static org.qmon.qmp.internal.json.JsonLexer.JSON_COLON;
+import static org.qmon.qmp.internal.json.JsonLexer.JSON_COMMA;
+import static org.qmon.qmp.internal.json.JsonLexer.JSON_FLOAT;
+import static org.qmon.qmp.internal.json.JsonLexer.JSON_INTEGER;
+import static org.qmon.qmp.internal.json.JsonLexer.JSON_KEYWORD;
+import static org.qmon.qmp.internal.json.JsonLexer.JSON_LCURLY;
+import static org.qmon.qmp.internal.json.JsonLexer.JSON_LSQUARE;
+import static org.qmon.qmp.internal.json.JsonLexer.JSON_RCURLY;
+import static org.qmon.qmp.internal.json.JsonLexer.JSON_RSQUARE;
+import static org.qmon.qmp.internal.json.JsonLexer.JSON_STRING;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.ContainerNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Parses the token list of one framed message into a Jackson tree, with the grammar, checks and
+ * error texts of QEMU's recursive-descent parser ({@code qobject/json-parser.c}: parse_value,
+ * parse_object, parse_pair, parse_array, parse_literal, parse_keyword). Only the first error is
+ * reported, as QEMU's {@code parse_error()} keeps the first one.
+ *
+ * <p>The recursion is replaced by an explicit container stack, so deep nesting cannot overflow
+ * the Java stack; the order of the checks is that of the recursive functions. Not thread-safe.
+ */
+final class JsonParser {
+
+    private static final String PREFIX = "JSON parse error, ";
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+    private final JsonStrings strings = new JsonStrings();
+    /** Open containers; for objects, keys[i] is the key whose value is being parsed, else null. */
+    private ContainerNode<?>[] stack = new ContainerNode<?>[16];
+    private String[] keys = new String[16];
+    private int depth;
+
+    private TokenBuffer tokens;
+    private int pos;
+    private String error;
+
+    /** Parses all tokens of the buffer as one JSON value. */
+    JsonMessage parse(TokenBuffer tb) {
+        tokens = tb;
+        pos = 0;
+        depth = 0;
+        error = null;
+        JsonNode result = run(tb.count());
+        Arrays.fill(stack, 0, depth, null); // an error may leave containers behind
+        Arrays.fill(keys, 0, depth, null);
+        tokens = null;
+        return result != null ? JsonMessage.ofValue(result) : JsonMessage.ofError(PREFIX + error);
+    }
+
+    /** Returns the value, or null with {@link #error} set. */
+    private JsonNode run(int n) {
+        while (true) {
+            // parse_value()
+            if (pos == n) {
+                return fail("premature EOI");
+            }
+            JsonNode value;
+            int type = tokens.type(pos);
+            switch (type) {
+                case JSON_LCURLY, JSON_LSQUARE -> {
+                    pos++;
+                    if (pos == n) {
+                        return fail("premature EOI");
+                    }
+                    boolean object = type == JSON_LCURLY;
+                    if (tokens.type(pos) == (object ? JSON_RCURLY : JSON_RSQUARE)) {
+                        pos++;
+                        value = object ? NODES.objectNode() : NODES.arrayNode();
+                    } else {
+                        // parse_pair() / first element: parse a value inside the new container
+                        push(object ? NODES.objectNode() : NODES.arrayNode());
+                        continue;
+                    }
+                }
+                case JSON_STRING, JSON_INTEGER, JSON_FLOAT, JSON_KEYWORD -> {
+                    value = scalar(type, pos++);
+                    if (value == null) {
+                        return null;
+                    }
+                }
+                default -> {
+                    return fail("expecting value");
+                }
+            }
+            // The value is complete: hand it to the enclosing containers until one needs more.
+            while (true) {
+                if (depth == 0) {
+                    return value;
+                }
+                ContainerNode<?> top = stack[depth - 1];
+                if (top instanceof ArrayNode array) {
+                    array.add(value);
+                    if (pos == n) {
+                        return fail("premature EOI");
+                    }
+                    int t = tokens.type(pos++);
+                    if (t == JSON_RSQUARE) {
+                        value = pop();
+                        continue;
+                    }
+                    if (t != JSON_COMMA) {
+                        return fail("expected separator in list");
+                    }
+                    break; // parse the next element
+                }
+                ObjectNode object = (ObjectNode) top;
+                String key = keys[depth - 1];
+                if (key == null) {
+                    // parse_pair(): the value just parsed is the key
+                    if (!value.isTextual()) {
+                        return fail("key is not a string in object");
+                    }
+                    if (pos == n) {
+                        return fail("premature EOI");
+                    }
+                    if (tokens.type(pos++) != JSON_COLON) {
+                        return fail("missing : in object pair");
+                    }
+                    keys[depth - 1] = value.textValue();
+                    break; // parse the member value
+                }
+                // QEMU checks for a duplicate after the member value parsed.
+                if (object.replace(key, value) != null) {
+                    return fail("duplicate key");
+                }
+                keys[depth - 1] = null;
+                if (pos == n) {
+                    return fail("premature EOI");
+                }
+                int t = tokens.type(pos++);
+                if (t == JSON_RCURLY) {
+                    value = pop();
+                    continue;
+                }
+                if (t != JSON_COMMA) {
+                    return fail("expected separator in dict");
+                }
+                if (pos == n) {
+                    return fail("premature EOI");
+                }
+                break; // parse the next key
+            }
+        }
+    }
+
+    private void push(ContainerNode<?> container) {
+        if (depth == stack.length) {
+            stack = Arrays.copyOf(stack, depth * 2);
+            keys = Arrays.copyOf(keys, depth * 2);
+        }
+        stack[depth] = container;
+        keys[depth] = null;
+        depth++;
+    }
+
+    private ContainerNode<?> pop() {
+        depth--;
+        ContainerNode<?> container = stack[depth];
+        stack[depth] = null;
+        return container;
+    }
+
+    private JsonNode fail(String message) {
+        error = message;
+        return null;
+    }
+
+    /** parse_literal() and parse_keyword(). */
+    private JsonNode scalar(int type, int token) {
+        byte[] b = tokens.bytes();
+        int start = tokens.start(token);
+        int end = tokens.end(token);
+        switch (type) {
+            case JSON_STRING -> {
+                String s = strings.decode(b, start, end);
+                return s != null ? TextNode.valueOf(s) : fail(strings.error());
+            }
+            case JSON_INTEGER -> {
+                return integer(b, start, end);
+            }
+            case JSON_FLOAT -> {
+                return DoubleNode.valueOf(Double.parseDouble(ascii(b, start, end)));
+            }
+            default -> {
+                String word = ascii(b, start, end);
+                switch (word) {
+                    case "true" -> {
+                        return BooleanNode.TRUE;
+                    }
+                    case "false" -> {
+                        return BooleanNode.FALSE;
+                    }
+                    case "null" -> {
+                        return NullNode.getInstance();
+                    }
+                    default -> {
+                        return fail("invalid keyword '" + word + "'");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * json-parser.c: an integer is int64 if it fits, else uint64 if it fits (and is not
+     * negative), else a double (strtod).
+     */
+    private static JsonNode integer(byte[] b, int start, int end) {
+        boolean negative = b[start] == '-';
+        int p = negative ? start + 1 : start;
+        if (end - p <= 18) { // at most 18 digits always fit in a long
+            long v = 0;
+            while (p < end) {
+                v = v * 10 + (b[p++] - '0');
+            }
+            if (negative) {
+                v = -v;
+            }
+            return v == (int) v ? IntNode.valueOf((int) v) : LongNode.valueOf(v);
+        }
+        String text = ascii(b, start, end);
+        BigInteger big = new BigInteger(text);
+        if (big.bitLength() <= 63) {
+            return LongNode.valueOf(big.longValue());
+        }
+        if (!negative && big.compareTo(UINT64_MAX) <= 0) {
+            return BigIntegerNode.valueOf(big);
+        }
+        return DoubleNode.valueOf(Double.parseDouble(text));
+    }
+
+    private static String ascii(byte[] b, int start, int end) {
+        return new String(b, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+}

@@ -1,0 +1,356 @@
+package org.qmon.qmp.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qmon.api.AsyncCommand;
+import org.qmon.api.Command;
+import org.qmon.api.CommandContext;
+import org.qmon.api.Completion;
+import org.qmon.api.NoArguments;
+import org.qmon.api.event.MonitorEvent;
+
+/**
+ * The QMP wire contract over a real unix socket, row by row from the reference checklist
+ * (shared/reference/qmp-protocol.md §12-13): exact classes, texts and id echo.
+ */
+class QmpProtocolTest {
+
+    @TempDir
+    Path dir;
+    QmpServerFixture server;
+
+    record Named(String name) {
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        server = new QmpServerFixture(dir, 256);
+        server.register("query-name", new Command<NoArguments, Named>() {
+            @Override
+            public Named execute(NoArguments a, CommandContext c) {
+                return new Named(null);
+            }
+        });
+        server.register("echo", new Command<Named, Named>() {
+            @Override
+            public Named execute(Named a, CommandContext c) {
+                return a;
+            }
+        });
+        server.register("oob-ok", new Command<NoArguments, Void>() {
+            @Override
+            public Void execute(NoArguments a, CommandContext c) {
+                return null;
+            }
+        }, true);
+    }
+
+    @AfterEach
+    void tearDown() {
+        server.close();
+    }
+
+    private static void assertError(JsonNode r, String cls, String desc) {
+        assertTrue(r.has("error"), () -> "expected error, got " + r);
+        assertEquals(2, r.get("error").size(), "error has exactly class and desc");
+        assertEquals(cls, r.get("error").get("class").asText(), () -> r.toString());
+        assertEquals(desc, r.get("error").get("desc").asText(), () -> r.toString());
+    }
+
+    @Test
+    void greetingIsOneObjectWithVersionAndOobCapability() throws IOException {
+        try (var c = server.connect()) {
+            JsonNode g = c.json();
+            assertEquals(1, g.size());
+            JsonNode qmp = g.get("QMP");
+            assertEquals("oob", qmp.get("capabilities").get(0).asText());
+            JsonNode v = qmp.get("version");
+            assertEquals(2, v.size());
+            assertEquals(3, v.get("qemu").size());
+            assertTrue(v.get("qemu").get("major").isInt());
+            assertTrue(v.get("package").isTextual());
+        }
+    }
+
+    @Test
+    void unixSocketIsOwnerOnly() throws IOException {
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(server.socket)));
+    }
+
+    @Test
+    void negotiationModeRejectsEverythingButQmpCapabilities() throws IOException {
+        try (var c = server.connect()) {
+            c.json();
+            c.send("{\"execute\": \"query-name\", \"id\": 7}\n");
+            JsonNode r = c.json();
+            assertError(r, "CommandNotFound", "Expecting capabilities negotiation with 'qmp_capabilities'");
+            assertEquals(7, r.get("id").asInt());
+            c.send("{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": [\"cap-does-not-exist\"]}}\n");
+            assertError(c.json(), "GenericError", "Parameter 'null' does not accept value 'cap-does-not-exist'");
+            c.send("{\"execute\": \"qmp_capabilities\"}\n");
+            JsonNode ok = c.json();
+            assertEquals(0, ok.get("return").size());
+            assertEquals(1, ok.size());
+            c.send("{\"execute\": \"qmp_capabilities\"}\n");
+            assertError(c.json(), "CommandNotFound", "Capabilities negotiation is already complete, command ignored");
+        }
+    }
+
+    @Test
+    void malformedInputGetsQemuErrorsAndTheConnectionGoesOn() throws IOException {
+        try (var c = server.connect().negotiated()) {
+            String[][] rows = {
+                {"{\"execute\": }\n", "JSON parse error, expecting value"},
+                {"[]\n", "QMP input must be a JSON object"},
+                {"\"x\"\n", "QMP input must be a JSON object"},
+                {"{}\n", "QMP input lacks member 'execute'"},
+                {"{\"execute\": true}\n", "QMP input member 'execute' must be a string"},
+                {"{\"execute\": \"no-such-cmd\", \"arguments\": []}\n", "QMP input member 'arguments' must be an object"},
+                {"{\"execute\": \"no-such-cmd\", \"extra\": true}\n", "QMP input member 'extra' is unexpected"},
+                {"{\"a\": 1, \"a\": 2}\n", "JSON parse error, duplicate key"},
+                {"{\"execute\": tru}\n", "JSON parse error, invalid keyword 'tru'"},
+            };
+            for (String[] row : rows) {
+                c.send(row[0]);
+                JsonNode r = c.json();
+                assertError(r, "GenericError", row[1]);
+                assertFalse(r.has("id"), "no id without one in the request");
+            }
+            c.send("{\"execute\": \"no-such-cmd\", \"id\": \"x\"}\n");
+            JsonNode nf = c.json();
+            assertError(nf, "CommandNotFound", "The command no-such-cmd has not been found");
+            assertEquals("x", nf.get("id").asText());
+            c.send("{\"execute\": \"query-name\"}\n");
+            assertTrue(c.json().has("return"));
+        }
+    }
+
+    @Test
+    void lexicalErrorAndTooDeepNestingRecover() throws IOException {
+        try (var c = server.connect().negotiated()) {
+            c.send(new byte[] {'{', 0x01, '\n'});
+            JsonNode r = c.json();
+            assertTrue(r.get("error").get("desc").asText().startsWith("JSON parse error"), r::toString);
+            c.send("[".repeat(1025) + "\n");
+            assertError(c.json(), "GenericError", "JSON nesting depth limit exceeded");
+            c.send("{\"execute\": \"query-name\", \"id\": 2}\n");
+            assertEquals(2, c.json().get("id").asInt());
+        }
+    }
+
+    @Test
+    void idIsEchoedVerbatimWhateverItsType() throws IOException {
+        try (var c = server.connect().negotiated()) {
+            for (String id : new String[] {"{\"a\": [1, null]}", "\"cookie#1\"", "42", "-1.5", "true", "null", "[]"}) {
+                c.send("{\"execute\": \"query-name\", \"id\": " + id + "}\n");
+                JsonNode r = c.json();
+                assertEquals(QmpServerFixture.JSON.readTree(id), r.get("id"), r::toString);
+                assertEquals(0, r.get("return").size());
+            }
+        }
+    }
+
+    @Test
+    void argumentErrorsCarryTheId() throws IOException {
+        try (var c = server.connect().negotiated()) {
+            c.send("{\"execute\": \"echo\", \"id\": 2}\n");
+            JsonNode r = c.json();
+            assertError(r, "GenericError", "Parameter 'name' is missing");
+            assertEquals(2, r.get("id").asInt());
+            c.send("{\"execute\": \"echo\", \"arguments\": {\"name\": 5}}\n");
+            assertError(c.json(), "GenericError", "Invalid parameter type for 'name', expected: string");
+            c.send("{\"execute\": \"query-name\", \"arguments\": {\"x\": 1}}\n");
+            assertError(c.json(), "GenericError", "Parameter 'x' is unexpected");
+        }
+    }
+
+    @Test
+    void outputIsAsciiOnlyAndSingleQuotedInputIsAccepted() throws IOException {
+        try (var c = server.connect().negotiated()) {
+            c.send("{'execute': 'echo', 'arguments': {'name': 'caf\u00e9 \u2603 \ud83d\ude00'}}\n");
+            String line = c.line();
+            assertTrue(line.contains("caf\\u00E9 \\u2603 \\uD83D\\uDE00"), line);
+            assertEquals("caf\u00e9 \u2603 \ud83d\ude00",
+                    QmpServerFixture.JSON.readTree(line).get("return").get("name").asText());
+        }
+    }
+
+    @Test
+    void pipelinedRequestsInOneWriteAreAnsweredInOrder() throws IOException {
+        try (var c = server.connect().negotiated()) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 50; i++) {
+                sb.append("{\"execute\": \"query-name\", \"id\": ").append(i).append('}');
+                if (i == 25) {
+                    sb.append("{\"execute\": }");
+                }
+            }
+            sb.append('\n');
+            c.send(sb.toString());
+            for (int i = 0; i < 50; i++) {
+                JsonNode r = c.json();
+                assertEquals(i, r.get("id").asInt(), r::toString);
+                if (i == 25) {
+                    assertError(c.json(), "GenericError", "JSON parse error, expecting value");
+                }
+            }
+        }
+    }
+
+    @Test
+    void outOfBandRulesAndOvertaking() throws IOException, InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        Completion<?>[] parked = new Completion<?>[1];
+        server.register("park", new AsyncCommand<NoArguments, Void>() {
+            @Override
+            public void execute(NoArguments a, Completion<Void> completion, CommandContext c) {
+                parked[0] = completion;
+                started.countDown();
+            }
+        });
+        try (var plain = server.connect()) {
+            plain.json();
+            plain.send("{\"execute\": \"qmp_capabilities\"}\n");
+            plain.json();
+            plain.send("{\"exec-oob\": \"oob-ok\"}\n");
+            assertError(plain.json(), "GenericError", "QMP input member 'exec-oob' is unexpected");
+        }
+        try (var c = server.connect().negotiated()) {
+            c.send("{\"execute\": \"query-name\", \"exec-oob\": \"query-name\"}\n");
+            JsonNode clash = c.json();
+            assertTrue(clash.get("error").get("desc").asText().contains("clashes with"), clash::toString);
+            c.send("{\"exec-oob\": \"query-name\", \"id\": 1}\n");
+            assertError(c.json(), "GenericError", "The command query-name does not support OOB");
+            c.send("{\"execute\": \"park\", \"id\": \"ib\"}\n{\"execute\": \"query-name\", \"id\": \"ib2\"}\n");
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            c.send("{\"exec-oob\": \"oob-ok\", \"id\": \"oob\"}\n");
+            assertEquals("oob", c.json().get("id").asText());
+            ((Completion<Object>) (Completion<?>) parked[0]).complete(null);
+            assertEquals("ib", c.json().get("id").asText());
+            assertEquals("ib2", c.json().get("id").asText());
+        }
+    }
+
+    @Test
+    void eventsReachOnlyNegotiatedSessionsWithTimestampAndNoEmptyData() throws IOException {
+        try (var negotiating = server.connect(); var ready = server.connect().negotiated()) {
+            negotiating.json();
+            server.runtime.handleEvent(MonitorEvent.of("POWERDOWN").toOsgiEvent());
+            JsonNode e = ready.json();
+            assertEquals("POWERDOWN", e.get("event").asText());
+            assertFalse(e.has("data"));
+            JsonNode ts = e.get("timestamp");
+            assertEquals(2, ts.size());
+            assertTrue(ts.get("seconds").asLong() > 0);
+            assertTrue(ts.get("microseconds").asLong() >= 0 && ts.get("microseconds").asLong() <= 999_999);
+            // The negotiating session got nothing: its next line is the answer to its next request.
+            negotiating.send("{\"execute\": \"qmp_capabilities\", \"id\": 1}\n");
+            assertEquals(1, negotiating.json().get("id").asInt());
+        }
+    }
+
+    @Test
+    void throttledEventsAreRateLimitedToTheLastOne() throws IOException {
+        try (var c = server.connect().negotiated()) {
+            for (int i = 0; i < 5; i++) {
+                server.runtime.handleEvent(new MonitorEvent("RTC_CHANGE", java.util.Map.of("offset", i)).toOsgiEvent());
+            }
+            assertEquals(0, c.json().get("data").get("offset").asInt());
+            // The next one arrives about a second later and is the last of the burst.
+            assertEquals(4, c.json().get("data").get("offset").asInt());
+            c.send("{\"execute\": \"query-name\", \"id\": 9}\n");
+            assertEquals(9, c.json().get("id").asInt());
+        }
+    }
+
+    @Test
+    void aClientThatNeverReadsIsDisconnectedInsteadOfGrowingTheHeap() throws IOException {
+        String big = "x".repeat(64 * 1024);
+        server.register("big", new Command<NoArguments, Named>() {
+            @Override
+            public Named execute(NoArguments a, CommandContext c) {
+                return new Named(big);
+            }
+        });
+        try (var c = server.connect().negotiated()) {
+            // 200 replies of 64 KiB = 12.5 MiB, far above the 256 KiB limit plus socket buffers.
+            String req = "{\"execute\": \"big\"}\n".repeat(200);
+            try {
+                c.send(req);
+            } catch (IOException e) {
+                // Disconnected while we were still writing: that is the point.
+            }
+            long total = 0;
+            String l;
+            while ((l = c.line()) != null) {
+                total += l.length();
+            }
+            assertTrue(total < 200L * big.length(), "disconnected before everything was delivered: " + total);
+        }
+    }
+
+    @Test
+    void disconnectCancelsThePendingCommand() throws IOException, InterruptedException {
+        CountDownLatch cancelled = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        server.register("hang", new AsyncCommand<NoArguments, Void>() {
+            @Override
+            public void execute(NoArguments a, Completion<Void> completion, CommandContext c) {
+                completion.onCancel(cancelled::countDown);
+                started.countDown();
+            }
+        });
+        var c = server.connect().negotiated();
+        c.send("{\"execute\": \"hang\"}\n");
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        c.close();
+        assertTrue(cancelled.await(10, TimeUnit.SECONDS));
+        try (var next = server.connect()) {
+            assertTrue(next.json().has("QMP"), "a fresh greeting for the next client");
+        }
+    }
+
+    @Test
+    void manyClientsShareOneSocket() throws IOException {
+        var clients = new java.util.ArrayList<QmpServerFixture.Client>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                clients.add(server.connect().negotiated());
+            }
+            for (int i = 0; i < clients.size(); i++) {
+                clients.get(i).send("{\"execute\": \"query-name\", \"id\": " + i + "}\n");
+            }
+            for (int i = 0; i < clients.size(); i++) {
+                assertEquals(i, clients.get(i).json().get("id").asInt());
+            }
+        } finally {
+            for (var c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void endOfStreamClosesQuietly() throws IOException {
+        var c = server.connect().negotiated();
+        c.ch.shutdownOutput();
+        assertNull(c.line());
+        c.close();
+    }
+}

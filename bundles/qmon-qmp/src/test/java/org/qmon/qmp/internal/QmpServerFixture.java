@@ -1,0 +1,170 @@
+package org.qmon.qmp.internal;
+
+import java.io.IOException;
+import java.lang.annotation.Annotation;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.qmon.dispatcher.internal.DispatcherImpl;
+
+/**
+ * A real QMP listener on a unix socket, wired to a real dispatcher without an OSGi framework, and a
+ * raw line client: bytes in, parsed JSON lines out.
+ */
+final class QmpServerFixture implements AutoCloseable {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private final AtomicLong ids = new AtomicLong(1000);
+    final DispatcherImpl dispatcher = new DispatcherImpl();
+    final QmpRuntime runtime = new QmpRuntime(dispatcher);
+    final QmpListener listener;
+    final Path socket;
+
+    QmpServerFixture(Path dir, int maxOutputKib) throws IOException {
+        socket = dir.resolve("qmp.sock");
+        register("qmp_capabilities", new QmpCapabilitiesCommand(runtime));
+        listener = new QmpListener(runtime, config(socket.toString(), maxOutputKib), null);
+    }
+
+    void register(String name, Object handler) {
+        register(name, handler, false);
+    }
+
+    void register(String name, Object handler, boolean oob) {
+        dispatcher.add(handler, Map.of("qmon.command.name", name, "qmon.command.allowOob", oob,
+                "service.id", ids.incrementAndGet(), "service.ranking", 0), "test");
+    }
+
+    Client connect() throws IOException {
+        return new Client(socket);
+    }
+
+    @Override
+    public void close() {
+        listener.deactivate();
+        runtime.deactivate();
+        dispatcher.deactivate();
+    }
+
+    static QmpListener.Config config(String path, int maxOutputKib) {
+        return new QmpListener.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return QmpListener.Config.class;
+            }
+
+            @Override
+            public String path() {
+                return path;
+            }
+
+            @Override
+            public String host() {
+                return "127.0.0.1";
+            }
+
+            @Override
+            public int port() {
+                return 0;
+            }
+
+            @Override
+            public int max_connections() {
+                return 16;
+            }
+
+            @Override
+            public int max_output_kib() {
+                return maxOutputKib;
+            }
+        };
+    }
+
+    /** A raw client: writes bytes, reads CRLF-terminated lines (bounded by a timeout). */
+    static final class Client implements AutoCloseable {
+        final SocketChannel ch;
+        private final StringBuilder pending = new StringBuilder();
+        private final ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+
+        Client(Path socket) throws IOException {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(socket));
+        }
+
+        void send(String s) throws IOException {
+            send(s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        void send(byte[] b) throws IOException {
+            ByteBuffer bb = ByteBuffer.wrap(b);
+            while (bb.hasRemaining()) {
+                ch.write(bb);
+            }
+        }
+
+        /** The next line, without its CRLF (which it checks), or null at end of stream. */
+        String line() throws IOException {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            for (;;) {
+                int nl = pending.indexOf("\n");
+                if (nl >= 0) {
+                    String l = pending.substring(0, nl + 1);
+                    pending.delete(0, nl + 1);
+                    if (!l.endsWith("\r\n")) {
+                        throw new AssertionError("line without CRLF: " + l);
+                    }
+                    return l.substring(0, l.length() - 2);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no line within 10 s; have: " + pending);
+                }
+                buf.clear();
+                int n = ch.read(buf);
+                if (n < 0) {
+                    return null;
+                }
+                buf.flip();
+                for (int i = 0; i < n; i++) {
+                    byte b = buf.get();
+                    if (b < 0) {
+                        throw new AssertionError("non-ASCII output byte " + (b & 0xff));
+                    }
+                    pending.append((char) b);
+                }
+            }
+        }
+
+        JsonNode json() throws IOException {
+            String l = line();
+            if (l == null) {
+                throw new AssertionError("connection closed");
+            }
+            return JSON.readTree(l);
+        }
+
+        /** Reads the greeting and negotiates. */
+        Client negotiated() throws IOException {
+            json();
+            send("{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": [\"oob\"]}}\n");
+            JsonNode r = json();
+            if (!r.has("return")) {
+                throw new AssertionError("negotiation failed: " + r);
+            }
+            return this;
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
+        }
+    }
+}
