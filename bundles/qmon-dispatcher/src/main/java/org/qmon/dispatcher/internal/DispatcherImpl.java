@@ -94,6 +94,8 @@ public final class DispatcherImpl implements Dispatcher {
             t.setDaemon(true);
             return t;
         });
+        add(new QueryCommands(this), Map.of(org.qmon.api.annotations.QmpCommand.NAME, "query-commands",
+                "service.id", -1L, "service.ranking", Integer.MIN_VALUE), "org.qmon.qmon-dispatcher");
     }
 
     @Activate

@@ -309,7 +309,7 @@ class DispatcherImplTest {
         dispatcher.remove(high);
         assertEquals("low", call(s, "who", null).value());
         dispatcher.remove(low);
-        assertTrue(dispatcher.commands().isEmpty());
+        assertTrue(dispatcher.command("who").isEmpty());
     }
 
     @Test

@@ -3,14 +3,10 @@ package org.qmon.qmp.internal;
 import java.util.List;
 import java.util.Optional;
 
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
 import org.qmon.api.Command;
 import org.qmon.api.CommandContext;
 import org.qmon.api.CommandException;
 import org.qmon.api.ErrorClass;
-import org.qmon.api.annotations.QmpCommand;
 
 /**
  * {@code qmp_capabilities}: leaves capabilities negotiation mode and enables the requested
@@ -18,11 +14,13 @@ import org.qmon.api.annotations.QmpCommand;
  * and with the same texts as QEMU's ({@code Parameter 'enable[0]' does not accept value 'x'}), and so
  * that it is listed by {@code query-commands}.
  *
+ * <p>Registered by {@link QmpRuntime} when it activates, not as its own DS component: a command
+ * component referencing the runtime, which references the dispatcher, which binds every command, is a
+ * reference cycle SCR refuses.
+ *
  * <p>While a QMP connection negotiates it has at most one request in flight, so the mode switch made
  * here is in effect before the connection reads its next request.
  */
-@Component(service = Command.class)
-@QmpCommand(name = "qmp_capabilities", description = "leave capabilities negotiation mode")
 public final class QmpCapabilitiesCommand implements Command<QmpCapabilitiesCommand.Arguments, Void> {
 
     /** The capabilities a client may ask for (QEMU's {@code QMPCapability}). */
@@ -41,8 +39,7 @@ public final class QmpCapabilitiesCommand implements Command<QmpCapabilitiesComm
 
     private final QmpRuntime runtime;
 
-    @Activate
-    public QmpCapabilitiesCommand(@Reference QmpRuntime runtime) {
+    QmpCapabilitiesCommand(QmpRuntime runtime) {
         this.runtime = runtime;
     }
 

@@ -48,17 +48,43 @@ public final class QmpRuntime implements EventHandler {
     private final EventThrottle throttle;
     private final byte[] greeting;
 
-    @Activate
-    public QmpRuntime(@Reference Dispatcher dispatcher) {
+    private org.osgi.framework.ServiceRegistration<?> capabilitiesRegistration;
+
+    /**
+     * Creates the runtime.
+     *
+     * @param dispatcher the dispatcher
+     */
+    public QmpRuntime(Dispatcher dispatcher) {
         this.dispatcher = dispatcher;
         this.mapper = newMapper();
         this.throttle = new EventThrottle(this::broadcast);
-        this.greeting = line(Map.of("QMP", Map.of("version", VersionInfo.current(), "capabilities",
-                java.util.List.of("oob"))));
+        Map<String, Object> qmp = new java.util.LinkedHashMap<>();
+        qmp.put("version", VersionInfo.current());
+        qmp.put("capabilities", java.util.List.of("oob"));
+        this.greeting = line(Map.of("QMP", qmp));
+    }
+
+    @Activate
+    public QmpRuntime(@Reference Dispatcher dispatcher, org.osgi.framework.BundleContext context) {
+        this(dispatcher);
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        props.put(org.qmon.api.annotations.QmpCommand.NAME, "qmp_capabilities");
+        props.put(org.qmon.api.annotations.QmpCommand.DESCRIPTION, "leave capabilities negotiation mode");
+        capabilitiesRegistration = context.registerService(org.qmon.api.Command.class.getName(),
+                capabilitiesCommand(), props);
+    }
+
+    /** @return the {@code qmp_capabilities} handler bound to this runtime */
+    QmpCapabilitiesCommand capabilitiesCommand() {
+        return new QmpCapabilitiesCommand(this);
     }
 
     @Deactivate
     void deactivate() {
+        if (capabilitiesRegistration != null) {
+            capabilitiesRegistration.unregister();
+        }
         throttle.close();
     }
 

@@ -31,7 +31,7 @@ final class QmpServerFixture implements AutoCloseable {
 
     QmpServerFixture(Path dir, int maxOutputKib) throws IOException {
         socket = dir.resolve("qmp.sock");
-        register("qmp_capabilities", new QmpCapabilitiesCommand(runtime));
+        register("qmp_capabilities", runtime.capabilitiesCommand());
         listener = new QmpListener(runtime, config(socket.toString(), maxOutputKib), null);
     }
 

@@ -1,0 +1,201 @@
+package org.qmon.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceEvent;
+import org.osgi.framework.ServiceListener;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+/**
+ * Boots Apache Felix with every bundle embedded in this jar, and turns QEMU-style options into
+ * framework properties the bundles read:
+ *
+ * <pre>
+ * java -jar qmon.jar [-qmp unix:PATH,server=on,wait=off]... [-qmp tcp:HOST:PORT,server=on,wait=off]...
+ *                    [-name NAME] [-D key=value]...
+ * </pre>
+ *
+ * Without {@code -qmp}, qmon listens on {@code unix:qmon-qmp.sock} in the working directory and on
+ * {@code tcp:127.0.0.1:4444}. The Gogo shell is interactive when there is a console, and off
+ * otherwise (a daemon or CI run with stdin at EOF would otherwise stop the framework).
+ */
+public final class Main {
+
+    private static final String ENDPOINT_CLASS = "org.qmon.api.runtime.MonitorEndpoint";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long t0 = ManagementFactory.getRuntimeMXBean().getStartTime();
+        PrintStream out = System.out;
+        List<String> qmp = new ArrayList<>();
+        Map<String, String> props = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "-qmp", "--qmp" -> qmp.add(value(args, ++i, a));
+                case "-name", "--name" -> props.put("qmon.name", value(args, ++i, a));
+                case "-D" -> {
+                    String kv = value(args, ++i, a);
+                    int eq = kv.indexOf('=');
+                    if (eq <= 0) {
+                        usage("-D expects key=value");
+                    }
+                    props.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+                case "-h", "-help", "--help" -> {
+                    usage(null);
+                }
+                default -> usage("unknown option '" + a + "'");
+            }
+        }
+        if (qmp.isEmpty()) {
+            qmp.add("unix:" + Path.of("qmon-qmp.sock").toAbsolutePath() + ",server=on,wait=off");
+            qmp.add("tcp:127.0.0.1:4444,server=on,wait=off");
+        }
+        for (String spec : qmp) {
+            if (!(spec.startsWith("unix:") || spec.startsWith("tcp:"))) {
+                usage("-qmp expects unix:PATH or tcp:HOST:PORT, not '" + spec + "'");
+            }
+        }
+        Path storage = Files.createTempDirectory("qmon-felix-");
+        props.put("qmon.qmp", String.join("\n", qmp));
+        props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
+        props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        if (System.console() == null) {
+            props.putIfAbsent("gosh.args", "--nointeractive");
+        }
+        props.putIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "info");
+        props.putIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+        props.putIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+        // slf4j-simple reads system properties only.
+        props.forEach((k, v) -> {
+            if (k.startsWith("org.slf4j.")) {
+                System.setProperty(k, v);
+            }
+        });
+
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
+        Framework framework = factory.newFramework(props);
+        framework.init();
+        BundleContext ctx = framework.getBundleContext();
+        int expected = qmp.size();
+        CountDownLatch listening = new CountDownLatch(expected);
+        ctx.addServiceListener(new ServiceListener() {
+            @Override
+            public void serviceChanged(ServiceEvent event) {
+                if (event.getType() == ServiceEvent.REGISTERED) {
+                    out.println("qmon: QMP listening on " + event.getServiceReference().getProperty("qmon.endpoint.address"));
+                    listening.countDown();
+                }
+            }
+        }, "(objectClass=" + ENDPOINT_CLASS + ")");
+        List<Bundle> installed = installEmbedded(ctx);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                framework.stop();
+                framework.waitForStop(10_000);
+            } catch (BundleException | InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            deleteTree(storage);
+        }, "qmon-shutdown"));
+        framework.start();
+        for (Bundle b : installed) {
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                try {
+                    b.start();
+                } catch (BundleException e) {
+                    System.err.println("qmon: cannot start " + b.getSymbolicName() + ": " + e.getMessage());
+                }
+            }
+        }
+        if (listening.await(30, TimeUnit.SECONDS)) {
+            out.println("qmon: ready in " + (System.currentTimeMillis() - t0) + " ms (JVM start to listening)");
+        } else {
+            System.err.println("qmon: not every listener came up; see the log above");
+        }
+        framework.waitForStop(0);
+        deleteTree(storage);
+        System.exit(0);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            usage(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static void usage(String error) {
+        PrintStream p = error == null ? System.out : System.err;
+        if (error != null) {
+            p.println("qmon: " + error);
+        }
+        p.println("usage: java -jar qmon.jar [-qmp unix:PATH,server=on,wait=off]... "
+                + "[-qmp tcp:HOST:PORT,server=on,wait=off]... [-name NAME] [-D key=value]...");
+        p.println("  without -qmp: unix:./qmon-qmp.sock and tcp:127.0.0.1:4444");
+        System.exit(error == null ? 0 : 1);
+    }
+
+    /** Installs every bundles/*.jar entry of this jar (or of the classes directory when run from an IDE). */
+    private static List<Bundle> installEmbedded(BundleContext ctx) throws IOException, BundleException, URISyntaxException {
+        Path self = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<Bundle> out = new ArrayList<>();
+        if (Files.isDirectory(self)) {
+            try (Stream<Path> s = Files.list(self.resolve("bundles"))) {
+                for (Path p : s.sorted().toList()) {
+                    try (InputStream in = Files.newInputStream(p)) {
+                        out.add(ctx.installBundle("embedded:" + p.getFileName(), in));
+                    }
+                }
+            }
+            return out;
+        }
+        try (JarFile jar = new JarFile(self.toFile())) {
+            List<JarEntry> entries = jar.stream()
+                    .filter(e -> e.getName().startsWith("bundles/") && e.getName().endsWith(".jar"))
+                    .sorted(Comparator.comparing(JarEntry::getName)).toList();
+            for (JarEntry e : entries) {
+                try (InputStream in = jar.getInputStream(e)) {
+                    out.add(ctx.installBundle("embedded:" + e.getName().substring("bundles/".length()), in));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // Best effort: a temp directory left behind is harmless.
+        }
+    }
+}
