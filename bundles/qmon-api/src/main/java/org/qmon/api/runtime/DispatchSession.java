@@ -17,8 +17,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * in-band ones. Reply handlers may be called on any thread and must not block.
  *
  * <p>Thread-safe. {@link #close} cancels every pending request: the running one sees
- * {@link org.qmon.api.Completion#isCancelled()}, queued ones never start, and no reply handler is
- * called after {@code close} returns.
+ * {@link org.qmon.api.Completion#isCancelled()} and its cancel actions run, queued ones never start,
+ * and their replies are dropped. A reply that was already being delivered when {@code close} was
+ * called may still reach its handler, which must therefore tolerate a closed transport.
  */
 @ProviderType
 public interface DispatchSession extends AutoCloseable {

@@ -1,0 +1,130 @@
+package org.qmon.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qmon.client.QmpClient;
+import org.qmon.client.QmpEvent;
+
+/**
+ * The executable jar as a user runs it: {@code java -jar qmon.jar} with QEMU-style options, headless
+ * (stdin at end of file), driven over its real sockets, and stopped with {@code quit}.
+ */
+class DistributionIT {
+
+    private static final long WAIT = 30;
+
+    @TempDir
+    Path dir;
+
+    private Process process;
+    private final LinkedBlockingQueue<String> output = new LinkedBlockingQueue<>();
+
+    private Process start(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", System.getProperty("qmon.distribution.jar")));
+        cmd.addAll(List.of(args));
+        process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null;) {
+                    output.add(l);
+                }
+            } catch (IOException e) {
+                output.add("<read failed: " + e + ">");
+            }
+        }, "qmon-output");
+        reader.setDaemon(true);
+        reader.start();
+        return process;
+    }
+
+    /** Waits (bounded) for a line of output that starts with the prefix. */
+    private String awaitLine(String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
+        List<String> seen = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            String l = output.poll(100, TimeUnit.MILLISECONDS);
+            if (l != null) {
+                seen.add(l);
+                if (l.startsWith(prefix)) {
+                    return l;
+                }
+            }
+        }
+        throw new AssertionError("no line starting with '" + prefix + "'; output was: " + seen);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void bootsHeadlessServesUnixAndTcpAndQuitsCleanly() throws Exception {
+        Path sock = dir.resolve("q.sock");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        start("-qmp", "unix:" + sock + ",server=on,wait=off", "-qmp", "tcp:127.0.0.1:" + port + ",server=on,wait=off",
+                "-name", "itest");
+        awaitLine("qmon: ready in");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
+
+        try (QmpClient tcp = QmpClient.connect("tcp:127.0.0.1:" + port); QmpClient unix = QmpClient.connect("unix:" + sock)) {
+            assertEquals("itest", tcp.execute("query-name").get(WAIT, TimeUnit.SECONDS).get("name").asText());
+            JsonNode commands = unix.execute("query-commands").get(WAIT, TimeUnit.SECONDS);
+            List<String> names = new ArrayList<>();
+            commands.forEach(c -> names.add(c.get("name").asText()));
+            assertTrue(names.containsAll(List.of("qmp_capabilities", "query-version", "query-commands", "query-name",
+                    "query-status", "stop", "cont", "quit")), names::toString);
+
+            CompletableFuture<QmpEvent> shutdownSeenByOther = tcp.nextEvent("SHUTDOWN");
+            CompletableFuture<QmpEvent> shutdown = unix.nextEvent("SHUTDOWN");
+            assertEquals(0, unix.execute("quit").get(WAIT, TimeUnit.SECONDS).size());
+            JsonNode data = shutdown.get(WAIT, TimeUnit.SECONDS).data();
+            assertFalse(data.get("guest").asBoolean());
+            assertEquals("host-qmp-quit", data.get("reason").asText());
+            shutdownSeenByOther.get(WAIT, TimeUnit.SECONDS);
+        }
+        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS), "the process ends after quit");
+        assertEquals(0, process.exitValue());
+        assertFalse(Files.exists(sock), "the unix socket is removed on the way out");
+    }
+
+    @Test
+    void aBadOptionIsAClearErrorNotAStackTrace() throws Exception {
+        start("-qmp", "stdio");
+        String l = awaitLine("qmon: ");
+        assertTrue(l.contains("-qmp expects unix:PATH or tcp:HOST:PORT"), l);
+        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS));
+        assertEquals(1, process.exitValue());
+    }
+}
