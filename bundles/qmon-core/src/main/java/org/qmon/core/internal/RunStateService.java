@@ -41,15 +41,14 @@ public final class RunStateService {
     }
 
     /**
-     * Resumes. Like QEMU's {@code vm_prepare_start}, continuing a running machine emits STOP and RESUME
-     * (clients waiting for RESUME are not left waiting).
+     * Resumes; emits RESUME only when the machine was not running. Continuing a running machine is a
+     * no-op without events, as in QEMU 7.2 (checked by the differential tests).
      */
     public synchronized void cont() {
-        if (state == RunState.RUNNING) {
-            events.sendEvent(MonitorEvent.of("STOP").toOsgiEvent());
+        if (state != RunState.RUNNING) {
+            state = RunState.RUNNING;
+            events.sendEvent(MonitorEvent.of("RESUME").toOsgiEvent());
         }
-        state = RunState.RUNNING;
-        events.sendEvent(MonitorEvent.of("RESUME").toOsgiEvent());
     }
 
     /** Enters the shutdown state and emits SHUTDOWN with QEMU's data for a host-requested quit. */

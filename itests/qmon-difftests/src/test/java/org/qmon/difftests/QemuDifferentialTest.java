@@ -1,0 +1,289 @@
+package org.qmon.difftests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Differential conformance: the same raw bytes go to QEMU 7.2 ({@code -machine none}) and to the qmon
+ * distribution, each on a fresh connection; the replies are compared as parsed JSON after normalising
+ * what legitimately differs (the greeting's version and package, event timestamps). Rows refer to the
+ * checklist in shared/reference/qmp-protocol.md §12-13. Where qmon deliberately differs, the test's
+ * name says so.
+ */
+class QemuDifferentialTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NEGOTIATE = "{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": [\"oob\"]}}\n";
+    private static final long WAIT_MS = 10_000;
+
+    @TempDir
+    static Path dir;
+    private static Process qemu;
+    private static Process qmon;
+    private static Path qemuSocket;
+    private static Path qmonSocket;
+
+    static boolean qemuInstalled() {
+        String path = System.getenv("PATH");
+        return path != null && Stream.of(path.split(File.pathSeparator))
+                .anyMatch(d -> Files.isExecutable(Path.of(d, "qemu-system-x86_64")));
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(qemuInstalled(), "qemu-system-x86_64 is not on the PATH: install Debian's qemu-system-x86 "
+                + "(.ci/run does) to run the differential tests");
+        qemuSocket = dir.resolve("qemu.sock");
+        qmonSocket = dir.resolve("qmon.sock");
+        qemu = new ProcessBuilder("qemu-system-x86_64", "-machine", "none", "-nodefaults", "-display", "none",
+                "-qmp", "unix:" + qemuSocket + ",server=on,wait=off")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("qemu.log").toFile()).start();
+        qmon = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                System.getProperty("qmon.distribution.jar"), "-qmp", "unix:" + qmonSocket + ",server=on,wait=off")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("qmon.log").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        awaitConnectable(qemuSocket);
+        awaitConnectable(qmonSocket);
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        for (Process p : new Process[] {qemu, qmon}) {
+            if (p != null && p.isAlive()) {
+                p.destroy();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    private static void awaitConnectable(Path socket) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            if (Files.exists(socket)) {
+                try (Conn c = new Conn(socket)) {
+                    if (c.line(WAIT_MS) != null) {
+                        return;
+                    }
+                } catch (IOException e) {
+                    // not yet accepting
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(socket + " did not come up");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+        }
+    }
+
+    /** A raw connection: bytes out, CRLF lines in, each read bounded by a timeout. */
+    static final class Conn implements AutoCloseable {
+        final SocketChannel ch;
+        final Selector selector;
+        final StringBuilder pending = new StringBuilder();
+        final ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+
+        Conn(Path socket) throws IOException {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            ch.configureBlocking(false);
+            selector = Selector.open();
+            ch.register(selector, SelectionKey.OP_READ);
+        }
+
+        void send(String s) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        }
+
+        /** The next line, or null if none arrives within the timeout or the peer closed. */
+        String line(long timeoutMs) throws IOException {
+            long deadline = System.currentTimeMillis() + timeoutMs;
+            while (true) {
+                int nl = pending.indexOf("\r\n");
+                if (nl >= 0) {
+                    String l = pending.substring(0, nl);
+                    pending.delete(0, nl + 2);
+                    return l;
+                }
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0 || selector.select(left) == 0) {
+                    if (System.currentTimeMillis() >= deadline) {
+                        return null;
+                    }
+                    continue;
+                }
+                selector.selectedKeys().clear();
+                buf.clear();
+                int n = ch.read(buf);
+                if (n < 0) {
+                    return null;
+                }
+                pending.append(new String(buf.array(), 0, n, StandardCharsets.ISO_8859_1));
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            selector.close();
+            ch.close();
+        }
+    }
+
+    /** Connects, reads the greeting, sends the bytes, reads {@code replies} replies (events included). */
+    private static List<JsonNode> exchange(Path socket, String bytes, int replies) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        try (Conn c = new Conn(socket)) {
+            out.add(normalise(JSON.readTree(c.line(WAIT_MS))));
+            c.send(bytes);
+            int got = 0;
+            while (got < replies) {
+                String l = c.line(WAIT_MS);
+                assertNotNull(l, () -> socket.getFileName() + ": missing reply after " + out);
+                JsonNode n = normalise(JSON.readTree(l));
+                out.add(n);
+                if (!n.has("event")) {
+                    got++;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Removes what legitimately differs: the greeting's version and package, event timestamps. */
+    private static JsonNode normalise(JsonNode n) {
+        if (n.has("QMP")) {
+            ObjectNode v = (ObjectNode) n.get("QMP").get("version");
+            JsonNode q = v.get("qemu");
+            assertEquals(3, q.size(), "version.qemu has exactly major, minor, micro");
+            assertEquals(2, v.size(), "version has exactly qemu and package");
+            v.put("package", "*");
+            ((ObjectNode) q).put("major", 0).put("minor", 0).put("micro", 0);
+        }
+        if (n.has("timestamp")) {
+            JsonNode ts = n.get("timestamp");
+            assertEquals(2, ts.size());
+            ((ObjectNode) n).put("timestamp", "*");
+        }
+        return n;
+    }
+
+    private static void assertSame(String bytes, int replies) throws IOException {
+        List<JsonNode> fromQemu = exchange(qemuSocket, bytes, replies);
+        List<JsonNode> fromQmon = exchange(qmonSocket, bytes, replies);
+        assertEquals(fromQemu, fromQmon, () -> "request: " + bytes.trim());
+    }
+
+    static Stream<Arguments> negotiationRows() {
+        return Stream.of(
+                Arguments.of("command before negotiation", "{\"execute\": \"query-status\"}\n", 1),
+                Arguments.of("with id", "{\"execute\": \"query-status\", \"id\": 1}\n", 1),
+                Arguments.of("unknown command", "{\"execute\": \"no-such-cmd\", \"id\": \"a\"}\n", 1),
+                Arguments.of("bogus capability (row 31)",
+                        "{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": [\"cap-does-not-exist\"]}}\n", 1),
+                Arguments.of("enable not a list", "{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": \"oob\"}}\n", 1),
+                Arguments.of("enable [1]", "{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": [1]}}\n", 1),
+                Arguments.of("exec-oob while negotiating", "{\"exec-oob\": \"qmp_capabilities\"}\n", 1),
+                Arguments.of("malformed while negotiating", "{\"execute\": }\n", 1),
+                Arguments.of("negotiate twice (rows 14-15)", "{\"execute\": \"qmp_capabilities\"}\n{\"execute\": \"qmp_capabilities\"}\n", 2),
+                Arguments.of("pipelined negotiation and command", "{\"execute\": \"qmp_capabilities\"}{\"execute\": \"query-name\", \"id\": 5}\n", 2));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("negotiationRows")
+    void negotiationModeMatchesQemu(String what, String bytes, int replies) throws IOException {
+        assertSame(bytes, replies);
+    }
+
+    static Stream<Arguments> commandRows() {
+        String nest = "[".repeat(1025) + "\n";
+        StringBuilder twenty = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            twenty.append("{\"execute\": \"query-name\", \"id\": ").append(i).append("}");
+        }
+        return Stream.of(
+                Arguments.of("expecting value (row 17)", "{\"execute\": }\n", 1),
+                Arguments.of("array (D2)", "[]\n", 1),
+                Arguments.of("string (D2)", "\"x\"\n", 1),
+                Arguments.of("number (D2)", "1\n", 1),
+                Arguments.of("lacks execute", "{}\n", 1),
+                Arguments.of("lacks execute with id (row 35)", "{\"id\": \"err-2\"}\n", 1),
+                Arguments.of("execute not a string", "{\"execute\": true}\n", 1),
+                Arguments.of("arguments not an object", "{\"execute\": \"no-such-cmd\", \"arguments\": []}\n", 1),
+                Arguments.of("unexpected member", "{\"execute\": \"no-such-cmd\", \"extra\": true}\n", 1),
+                Arguments.of("unknown command", "{\"execute\": \"no-such-cmd\", \"id\": 3}\n", 1),
+                Arguments.of("duplicate key (D14)", "{\"a\": 1, \"a\": 2}\n", 1),
+                Arguments.of("invalid keyword (D15)", "{\"execute\": tru}\n", 1),
+                Arguments.of("nesting limit (D13), then recovery", nest + "{\"execute\": \"query-name\", \"id\": 1}\n", 2),
+                Arguments.of("lexical error then recovery", "{\u0001\n{\"execute\": \"query-name\", \"id\": 2}\n", 2),
+                Arguments.of("single quotes", "{'execute': 'query-name', 'id': 'sq'}\n", 1),
+                Arguments.of("id echo object (D1)", "{\"execute\": \"query-name\", \"id\": {\"a\": [1, null]}}\n", 1),
+                Arguments.of("id echo number and array", "{\"execute\": \"query-name\", \"id\": 2}{\"execute\": \"query-name\", \"id\": [true]}\n", 2),
+                Arguments.of("unexpected argument (D8)", "{\"execute\": \"query-version\", \"arguments\": {\"x\": 1}, \"id\": 8}\n", 1),
+                Arguments.of("exec-oob of a non-OOB command (row 33)", "{\"exec-oob\": \"query-status\", \"id\": 4}\n", 1),
+                Arguments.of("two in one write (D16)", "{\"execute\": \"query-status\"}{\"execute\": \"query-name\"}\n", 2),
+                Arguments.of("malformed in the middle (D17)",
+                        "{\"execute\": \"query-name\", \"id\": 1}{\"execute\": }{\"execute\": \"query-name\", \"id\": 3}\n", 3),
+                Arguments.of("20 pipelined with ids", twenty + "\n", 20),
+                Arguments.of("query-status", "{\"execute\": \"query-status\", \"id\": \"s\"}\n", 1),
+                Arguments.of("cont while running emits nothing", "{\"execute\": \"cont\", \"id\": \"c\"}\n", 1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("commandRows")
+    void commandModeMatchesQemu(String what, String bytes, int replies) throws IOException {
+        assertSame(NEGOTIATE + bytes, replies + 1);
+    }
+
+    @Test
+    void stopEmitsStopBeforeItsReplyAndContResumes() throws IOException {
+        String bytes = NEGOTIATE + "{\"execute\": \"stop\", \"id\": 1}\n{\"execute\": \"query-status\", \"id\": 2}\n"
+                + "{\"execute\": \"cont\", \"id\": 3}\n{\"execute\": \"query-status\", \"id\": 4}\n";
+        assertSame(bytes, 5);
+    }
+
+    @Test
+    void qmonServesManyClientsOnOneSocketWhereQemuServesOne() throws IOException {
+        try (Conn a = new Conn(qemuSocket); Conn b = new Conn(qemuSocket)) {
+            assertNotNull(a.line(WAIT_MS));
+            assertNull(b.line(500), "QEMU does not greet a second client while the first is connected");
+        }
+        try (Conn a = new Conn(qmonSocket); Conn b = new Conn(qmonSocket)) {
+            assertNotNull(a.line(WAIT_MS));
+            assertNotNull(b.line(WAIT_MS), "qmon greets every client at once");
+        }
+    }
+}
