@@ -289,12 +289,17 @@ class QmpProtocolTest {
             }
         });
         try (var c = server.connect().negotiated()) {
-            // 200 replies of 64 KiB = 12.5 MiB, far above the 256 KiB limit plus socket buffers.
-            String req = "{\"execute\": \"big\"}\n".repeat(200);
+            // 200 replies of 64 KiB = 12.5 MiB, far above the 256 KiB limit plus the socket's buffer.
+            // The client reads nothing until the server has dropped it.
             try {
-                c.send(req);
+                c.send("{\"execute\": \"big\"}\n".repeat(200));
             } catch (IOException e) {
                 // Disconnected while we were still writing: that is the point.
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (server.runtime.connectionCount() > 0) {
+                assertTrue(System.nanoTime() < deadline, "the server did not drop a client that never reads");
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
             }
             long total = 0;
             String l;

@@ -89,31 +89,42 @@ final class QmpServerFixture implements AutoCloseable {
         };
     }
 
-    /** A raw client: writes bytes, reads CRLF-terminated lines (bounded by a timeout). */
+    /** A raw client: writes bytes, reads CRLF-terminated lines, every read bounded by a timeout. */
     static final class Client implements AutoCloseable {
         final SocketChannel ch;
+        private final java.nio.channels.Selector selector;
         private final StringBuilder pending = new StringBuilder();
         private final ByteBuffer buf = ByteBuffer.allocate(1 << 16);
 
         Client(Path socket) throws IOException {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             ch.connect(UnixDomainSocketAddress.of(socket));
+            ch.configureBlocking(false);
+            selector = java.nio.channels.Selector.open();
+            ch.register(selector, java.nio.channels.SelectionKey.OP_READ);
         }
 
         void send(String s) throws IOException {
             send(s.getBytes(StandardCharsets.UTF_8));
         }
 
+        /** Writes everything, waiting (bounded) while the server does not read. */
         void send(byte[] b) throws IOException {
             ByteBuffer bb = ByteBuffer.wrap(b);
+            long deadline = System.nanoTime() + 10_000_000_000L;
             while (bb.hasRemaining()) {
-                ch.write(bb);
+                if (ch.write(bb) == 0) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException("the server stopped reading");
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+                }
             }
         }
 
         /** The next line, without its CRLF (which it checks), or null at end of stream. */
         String line() throws IOException {
-            long deadline = System.nanoTime() + 10_000_000_000L;
+            long deadline = System.currentTimeMillis() + 10_000;
             for (;;) {
                 int nl = pending.indexOf("\n");
                 if (nl >= 0) {
@@ -124,9 +135,14 @@ final class QmpServerFixture implements AutoCloseable {
                     }
                     return l.substring(0, l.length() - 2);
                 }
-                if (System.nanoTime() > deadline) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
                     throw new AssertionError("no line within 10 s; have: " + pending);
                 }
+                if (selector.select(left) == 0) {
+                    continue;
+                }
+                selector.selectedKeys().clear();
                 buf.clear();
                 int n = ch.read(buf);
                 if (n < 0) {
@@ -164,6 +180,7 @@ final class QmpServerFixture implements AutoCloseable {
 
         @Override
         public void close() throws IOException {
+            selector.close();
             ch.close();
         }
     }
