@@ -69,7 +69,7 @@ public final class QmpListener implements IoLoop.Handler {
         /** @return output limit per client, KiB */
         @AttributeDefinition(name = "Output limit (KiB)",
                 description = "A client with more unread output than this is disconnected.", min = "64")
-        int max_output_kib() default 65536;
+        int max_output_kib() default 16384;
     }
 
     private final QmpRuntime runtime;
