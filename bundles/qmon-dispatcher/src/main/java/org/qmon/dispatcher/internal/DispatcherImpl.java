@@ -68,7 +68,8 @@ public final class DispatcherImpl implements Dispatcher {
          */
         @AttributeDefinition(name = "Command timeout (s)",
                 description = "A command still running after this many seconds is cancelled and answered "
-                        + "with a GenericError. 0 = no limit.", min = "0")
+                        + "with a GenericError (a synchronous handler is answered when it returns). 0 = no limit.",
+                min = "0")
         long command_timeout_seconds() default 300;
     }
 
