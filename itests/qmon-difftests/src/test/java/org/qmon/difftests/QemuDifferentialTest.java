@@ -3,6 +3,7 @@ package org.qmon.difftests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
@@ -17,7 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -39,11 +42,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * what legitimately differs (the greeting's version and package, event timestamps). Rows refer to the
  * checklist in shared/reference/qmp-protocol.md §12-13. Where qmon deliberately differs, the test's
  * name says so.
+ *
+ * <p>QEMU runs with {@code -machine none}: {@code stop} and {@code cont} work there (STOP and RESUME are
+ * emitted, query-status reports paused/running), so no bootable machine is needed. One QEMU serves one
+ * client per socket, so every exchange opens, uses and closes its own connection, in sequence.
  */
 class QemuDifferentialTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NEGOTIATE = "{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": [\"oob\"]}}\n";
+    private static final String NEGOTIATE_WITHOUT_OOB = "{\"execute\": \"qmp_capabilities\"}\n";
+    /** The recovery probe of QEMU's test_malformed(). */
+    private static final String RECOVERY = "{\"execute\": \"no-such-cmd\"}\n";
     private static final long WAIT_MS = 10_000;
 
     @TempDir
@@ -122,10 +132,17 @@ class QemuDifferentialTest {
             ch.register(selector, SelectionKey.OP_READ);
         }
 
+        /** Sends the string's chars as raw bytes (ISO-8859-1: {@code "\u00ff"} is the byte 0xFF). */
         void send(String s) throws IOException {
-            ByteBuffer b = ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+            ByteBuffer b = ByteBuffer.wrap(s.getBytes(StandardCharsets.ISO_8859_1));
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
             while (b.hasRemaining()) {
-                ch.write(b);
+                if (ch.write(b) == 0) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("the server stopped reading");
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+                }
             }
         }
 
@@ -151,6 +168,11 @@ class QemuDifferentialTest {
                 int n = ch.read(buf);
                 if (n < 0) {
                     return null;
+                }
+                for (int i = 0; i < n; i++) {
+                    if (buf.get(i) < 0) {
+                        throw new AssertionError("non-ASCII output byte " + (buf.get(i) & 0xff) + " after " + pending);
+                    }
                 }
                 pending.append(new String(buf.array(), 0, n, StandardCharsets.ISO_8859_1));
             }
@@ -193,6 +215,13 @@ class QemuDifferentialTest {
             v.put("package", "*");
             ((ObjectNode) q).put("major", 0).put("minor", 0).put("micro", 0);
         }
+        JsonNode ret = n.get("return");
+        if (ret != null && ret.has("qemu") && ret.has("package")) {
+            assertEquals(2, ret.size(), "query-version returns exactly qemu and package");
+            assertEquals(3, ret.get("qemu").size(), "query-version's qemu has exactly major, minor, micro");
+            ((ObjectNode) ret).put("package", "*");
+            ((ObjectNode) ret.get("qemu")).put("major", 0).put("minor", 0).put("micro", 0);
+        }
         if (n.has("timestamp")) {
             JsonNode ts = n.get("timestamp");
             assertEquals(2, ts.size());
@@ -209,6 +238,7 @@ class QemuDifferentialTest {
 
     static Stream<Arguments> negotiationRows() {
         return Stream.of(
+                Arguments.of("query-version before negotiation (row 2)", "{\"execute\": \"query-version\"}\n", 1),
                 Arguments.of("command before negotiation", "{\"execute\": \"query-status\"}\n", 1),
                 Arguments.of("with id", "{\"execute\": \"query-status\", \"id\": 1}\n", 1),
                 Arguments.of("unknown command", "{\"execute\": \"no-such-cmd\", \"id\": \"a\"}\n", 1),
@@ -259,6 +289,26 @@ class QemuDifferentialTest {
                         "{\"execute\": \"query-name\", \"id\": 1}{\"execute\": }{\"execute\": \"query-name\", \"id\": 3}\n", 3),
                 Arguments.of("20 pipelined with ids", twenty + "\n", 20),
                 Arguments.of("query-status", "{\"execute\": \"query-status\", \"id\": \"s\"}\n", 1),
+                Arguments.of("query-version (row 16, version normalised)", "{\"execute\": \"query-version\", \"id\": 16}\n", 1),
+                Arguments.of("query-name with string id (row 28)", "{\"execute\": \"query-name\", \"id\": \"cookie#1\"}\n", 1),
+                Arguments.of("id echo: float, exponent, null, false, negative, uint64, escapes (D1)",
+                        "{\"execute\": \"query-name\", \"id\": 1.5}{\"execute\": \"query-name\", \"id\": 1e3}"
+                                + "{\"execute\": \"query-name\", \"id\": null}{\"execute\": \"query-name\", \"id\": false}"
+                                + "{\"execute\": \"query-name\", \"id\": -7}{\"execute\": \"query-name\", \"id\": 18446744073709551615}"
+                                + "{\"execute\": \"query-name\", \"id\": \"\\u00e9\\ud83d\\ude00\"}{\"execute\": \"query-name\", \"id\": 0.1}\n", 8),
+                Arguments.of("id echo on errors: lacks execute, bad arguments, unknown command (D1)",
+                        "{\"id\": {\"k\": [1, \"two\", {}]}}{\"execute\": \"query-name\", \"arguments\": 1, \"id\": [null]}"
+                                + "{\"execute\": \"no-such-cmd\", \"id\": true}\n", 3),
+                Arguments.of("execute and exec-oob clash, execute first (D4)",
+                        "{\"execute\": \"query-status\", \"exec-oob\": \"query-status\", \"id\": 4}\n", 1),
+                Arguments.of("execute and exec-oob clash, exec-oob first (D4)",
+                        "{\"exec-oob\": \"query-status\", \"execute\": \"query-status\", \"id\": 4}\n", 1),
+                Arguments.of("two faults: QEMU reports the first in its QDict order, not input order",
+                        "{\"execute\": 1, \"extra\": 2, \"id\": 1}{\"arguments\": [], \"execute\": 1, \"id\": 2}"
+                                + "{\"id\": 3, \"zzz\": 1, \"arguments\": 5}\n", 3),
+                Arguments.of("exec-oob not a string (OOB enabled)", "{\"exec-oob\": 1, \"id\": 5}\n", 1),
+                Arguments.of("exec-oob of an unknown command", "{\"exec-oob\": \"no-such-cmd\", \"id\": 9}\n", 1),
+                Arguments.of("exec-oob without id of a non-OOB command", "{\"exec-oob\": \"query-name\"}\n", 1),
                 Arguments.of("cont while running emits nothing", "{\"execute\": \"cont\", \"id\": \"c\"}\n", 1));
     }
 
@@ -272,18 +322,153 @@ class QemuDifferentialTest {
     void stopEmitsStopBeforeItsReplyAndContResumes() throws IOException {
         String bytes = NEGOTIATE + "{\"execute\": \"stop\", \"id\": 1}\n{\"execute\": \"query-status\", \"id\": 2}\n"
                 + "{\"execute\": \"cont\", \"id\": 3}\n{\"execute\": \"query-status\", \"id\": 4}\n";
-        assertSame(bytes, 5);
+        try {
+            List<JsonNode> fromQemu = exchange(qemuSocket, bytes, 5);
+            List<JsonNode> fromQmon = exchange(qmonSocket, bytes, 5);
+            assertEquals(Set.copyOf(fromQemu), Set.copyOf(fromQmon), "the same lines (timestamps normalised)");
+            for (List<JsonNode> replies : List.of(fromQemu, fromQmon)) {
+                assertEquals(JSON.readTree("{\"event\": \"STOP\", \"timestamp\": \"*\"}"), replies.get(2), replies.toString());
+                assertEquals(JSON.readTree("{\"return\": {}, \"id\": 1}"), replies.get(3), replies.toString());
+                assertEquals("paused", replies.get(4).get("return").get("status").asText(), replies.toString());
+                assertEquals(JSON.readTree("{\"event\": \"RESUME\", \"timestamp\": \"*\"}"), replies.get(5), replies.toString());
+            }
+            assertEquals(fromQemu, fromQmon, "the same lines in the same order");
+        } finally {
+            // Leave both machines running for the other tests, whatever happened above.
+            for (Path socket : new Path[] {qemuSocket, qmonSocket}) {
+                exchange(socket, NEGOTIATE + "{\"execute\": \"cont\", \"id\": \"cleanup\"}\n", 2);
+            }
+        }
     }
 
     @Test
     void qmonServesManyClientsOnOneSocketWhereQemuServesOne() throws IOException {
-        try (Conn a = new Conn(qemuSocket); Conn b = new Conn(qemuSocket)) {
-            assertNotNull(a.line(WAIT_MS));
-            assertNull(b.line(500), "QEMU does not greet a second client while the first is connected");
+        Conn first = new Conn(qemuSocket);
+        try (Conn second = new Conn(qemuSocket)) {
+            try (Conn a = first) {
+                assertNotNull(a.line(WAIT_MS), "QEMU greets the first client");
+                assertNull(second.line(500), "QEMU does not greet a second client while the first is connected");
+            }
+            assertNotNull(second.line(WAIT_MS), "QEMU greets the second client once the first has left");
         }
         try (Conn a = new Conn(qmonSocket); Conn b = new Conn(qmonSocket)) {
             assertNotNull(a.line(WAIT_MS));
             assertNotNull(b.line(WAIT_MS), "qmon greets every client at once");
         }
+    }
+
+    /** Rows 3-13 of §12: each input is followed by the recovery probe {@code {"execute": "no-such-cmd"}}. */
+    static Stream<Arguments> malformedRows() {
+        return Stream.of(
+                Arguments.of("3: {] expecting value", "{]\n"),
+                Arguments.of("4: { + 0xFF", "{\u00ff"),
+                Arguments.of("5: { + 0x01", "{\u0001"),
+                Arguments.of("6: {'bad + 0xFF", "{'bad \u00ff"),
+                Arguments.of("7: raw LF inside a string, no id", "{'execute': 'nonexistent', 'id':'\n"),
+                Arguments.of("8: %p without newline", "%p"),
+                Arguments.of("9: null", "null\n"),
+                Arguments.of("10: {}", "{}\n"),
+                Arguments.of("11: execute not a string", "{\"execute\": true}\n"),
+                Arguments.of("12: arguments not an object", "{\"execute\": \"no-such-cmd\", \"arguments\": []}\n"),
+                Arguments.of("13: unexpected member", "{\"execute\": \"no-such-cmd\", \"extra\": true}\n"));
+    }
+
+    @ParameterizedTest(name = "row {0}")
+    @MethodSource("malformedRows")
+    void malformedInputWhileNegotiatingMatchesQemu(String row, String bytes) throws IOException {
+        assertSame(bytes + RECOVERY, 2);
+    }
+
+    @ParameterizedTest(name = "row 1{0} (rows 17-27)")
+    @MethodSource("malformedRows")
+    void malformedInputInCommandModeMatchesQemu(String row, String bytes) throws IOException {
+        assertSame(NEGOTIATE + bytes + RECOVERY, 3);
+    }
+
+    @Test
+    void greetingHasQemusShape() throws IOException {
+        for (Path socket : new Path[] {qemuSocket, qmonSocket}) {
+            try (Conn c = new Conn(socket)) {
+                String line = c.line(WAIT_MS);
+                assertNotNull(line, socket + ": no greeting");
+                JsonNode g = JSON.readTree(line);
+                assertEquals(List.of("QMP"), fieldNames(g), socket + ": " + line);
+                JsonNode qmp = g.get("QMP");
+                assertEquals(Set.of("version", "capabilities"), Set.copyOf(fieldNames(qmp)), socket + ": " + line);
+                assertEquals(JSON.readTree("[\"oob\"]"), qmp.get("capabilities"), socket + ": " + line);
+                JsonNode v = qmp.get("version");
+                assertEquals(Set.of("qemu", "package"), Set.copyOf(fieldNames(v)), socket + ": " + line);
+                assertTrue(v.get("package").isTextual(), socket + ": " + line);
+                assertEquals(Set.of("major", "minor", "micro"), Set.copyOf(fieldNames(v.get("qemu"))), socket + ": " + line);
+                v.get("qemu").forEach(n -> assertTrue(n.canConvertToLong() && n.isIntegralNumber(), socket + ": " + line));
+            }
+        }
+    }
+
+    private static List<String> fieldNames(JsonNode n) {
+        List<String> names = new ArrayList<>();
+        n.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
+    void twentyPipelinedRequestsAreAnsweredInOrder() throws IOException {
+        StringBuilder twenty = new StringBuilder(NEGOTIATE);
+        for (int i = 0; i < 20; i++) {
+            twenty.append("{\"execute\": \"query-name\", \"id\": \"q").append(i).append("\"}");
+        }
+        twenty.append('\n');
+        List<JsonNode> fromQemu = exchange(qemuSocket, twenty.toString(), 21);
+        List<JsonNode> fromQmon = exchange(qmonSocket, twenty.toString(), 21);
+        for (List<JsonNode> replies : List.of(fromQemu, fromQmon)) {
+            for (int i = 0; i < 20; i++) {
+                assertEquals(JSON.readTree("{\"return\": {}, \"id\": \"q" + i + "\"}"), replies.get(i + 2));
+            }
+        }
+        assertEquals(fromQemu, fromQmon);
+    }
+
+    static Stream<Arguments> withoutOobRows() {
+        return Stream.of(
+                Arguments.of("exec-oob alone (D3)", "{\"exec-oob\": \"query-status\", \"id\": 1}\n", 1),
+                Arguments.of("exec-oob of a command qmon lacks (D3)", "{\"exec-oob\": \"migrate-pause\"}\n", 1),
+                Arguments.of("execute and exec-oob: no clash, exec-oob is just unexpected",
+                        "{\"execute\": \"query-status\", \"exec-oob\": \"query-status\", \"id\": 2}\n", 1),
+                Arguments.of("qmp_capabilities again", "{\"execute\": \"qmp_capabilities\", \"id\": 3}\n", 1),
+                // QEMU without OOB answers strictly in order: the exec-oob request is just a bad in-band request.
+                Arguments.of("in-band command, then exec-oob: answered in order (D3)",
+                        "{\"execute\": \"query-status\", \"id\": 1}\n{\"exec-oob\": \"query-status\", \"id\": 2}\n"
+                                + "{\"exec-oob\": \"migrate-pause\"}\n", 3));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("withoutOobRows")
+    void commandModeWithoutOobMatchesQemu(String what, String bytes, int replies) throws IOException {
+        assertSame(NEGOTIATE_WITHOUT_OOB + bytes, replies + 1);
+    }
+
+    @Test
+    void queryCommandsListsOnlyQmonsCommandsWhereQemuListsAllOfItsOwn() throws IOException {
+        String bytes = NEGOTIATE + "{\"execute\": \"query-commands\", \"id\": \"qc\"}\n";
+        JsonNode fromQemu = exchange(qemuSocket, bytes, 2).get(2);
+        JsonNode fromQmon = exchange(qmonSocket, bytes, 2).get(2);
+        Set<String> qemuNames = commandNames(fromQemu);
+        Set<String> qmonNames = commandNames(fromQmon);
+        Set<String> implemented = Set.of("qmp_capabilities", "query-version", "query-commands", "query-name",
+                "query-status", "stop", "cont", "quit");
+        assertTrue(qemuNames.containsAll(implemented), "QEMU lists " + qemuNames);
+        assertTrue(qmonNames.containsAll(implemented), "qmon lists " + qmonNames);
+        assertTrue(qemuNames.containsAll(qmonNames), "qmon lists only commands QEMU also has: " + qmonNames);
+    }
+
+    private static Set<String> commandNames(JsonNode reply) {
+        assertEquals(Set.of("return", "id"), Set.copyOf(fieldNames(reply)), reply.toString());
+        assertEquals("qc", reply.get("id").asText());
+        Set<String> names = new HashSet<>();
+        for (JsonNode c : reply.get("return")) {
+            assertEquals(List.of("name"), fieldNames(c), "each entry is {\"name\": ...}: " + c);
+            assertTrue(names.add(c.get("name").asText()), "listed twice: " + c);
+        }
+        return names;
     }
 }

@@ -6,7 +6,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +18,7 @@ import org.qmon.api.runtime.Reply;
 import org.qmon.qmp.internal.json.JsonLimits;
 import org.qmon.qmp.internal.json.JsonMessage;
 import org.qmon.qmp.internal.json.JsonStreamer;
+import org.qmon.qmp.internal.json.QdictOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * session. In-band requests (and in-band errors) count towards {@link #inFlight}; when it reaches the
  * limit the connection stops reading (QEMU's {@code QMP_REQ_QUEUE_LEN_MAX} = 8, then
  * {@code monitor_suspend}) and resumes when a reply has been written, so the socket itself pushes back.
- * While negotiating the limit is 1, so that {@code qmp_capabilities} has switched the mode before the
- * next request is read.
+ * While negotiating the limit is 1, so that {@code qmp_capabilities} has switched the mode, and its reply
+ * is written, before the next request is read.
  *
  * <p>Writing (any thread): {@link #send} writes at once when nothing is queued (no hand-off to the loop
  * for the common case), else queues and lets the loop finish on OP_WRITE. {@link #outLock} guards
@@ -64,6 +64,12 @@ final class QmpConnection implements IoLoop.Handler {
     /** In-band requests read and not yet answered; changed by the loop (up) and by writers (down). */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean negotiating = true;
+    /**
+     * True until the reply of a successful {@code qmp_capabilities} has been written: the in-band window
+     * stays at one request until then, so nothing pipelined behind {@code qmp_capabilities} (an
+     * {@code exec-oob} request in particular) can be answered before its reply, as in QEMU.
+     */
+    private volatile boolean narrowWindow = true;
     private volatile boolean oobEnabled;
     private volatile boolean closed;
 
@@ -147,7 +153,7 @@ final class QmpConnection implements IoLoop.Handler {
     }
 
     private int limit() {
-        return negotiating ? 1 : MAX_QUEUED;
+        return narrowWindow ? 1 : MAX_QUEUED;
     }
 
     /** Resumes reading after a reply freed a queue slot; buffered input is processed first. Loop thread. */
@@ -177,41 +183,20 @@ final class QmpConnection implements IoLoop.Handler {
             WIRE.trace("session {} <- {}", session.id(), req);
         }
         JsonNode id = req.get("id");
-        // A request that looks out-of-band is handled at once, like QEMU's handle_qmp_command(),
-        // even when OOB is not enabled (then the envelope check below rejects 'exec-oob').
-        boolean looksOob = req.has("exec-oob") && !req.has("execute");
-        String execKey = null;
-        for (Map.Entry<String, JsonNode> e : req.properties()) {
-            String name = e.getKey();
-            JsonNode v = e.getValue();
-            if (name.equals("execute") || (name.equals("exec-oob") && oobEnabled)) {
-                if (!v.isTextual()) {
-                    answer(looksOob, Reply.error(ErrorClass.GenericError,
-                            "QMP input member '" + name + "' must be a string"), id);
-                    return;
-                }
-                if (execKey != null) {
-                    answer(looksOob, Reply.error(ErrorClass.GenericError,
-                            "QMP input member '" + name + "' clashes with '" + execKey + "'"), id);
-                    return;
-                }
-                execKey = name;
-            } else if (name.equals("arguments")) {
-                if (!v.isObject()) {
-                    answer(looksOob, Reply.error(ErrorClass.GenericError,
-                            "QMP input member 'arguments' must be an object"), id);
-                    return;
-                }
-            } else if (!name.equals("id")) {
-                answer(looksOob, Reply.error(ErrorClass.GenericError,
-                        "QMP input member '" + name + "' is unexpected"), id);
-                return;
-            }
-        }
-        if (execKey == null) {
-            answer(looksOob, Reply.error(ErrorClass.GenericError, "QMP input lacks member 'execute'"), id);
+        // A request that looks out-of-band is handled at once, like QEMU's handle_qmp_command(). When
+        // OOB is not enabled QEMU queues at most one in-band request and stops reading, so an 'exec-oob'
+        // request is not even parsed before the earlier replies are out: queueing its error in band
+        // gives the client the same order without QEMU's one-request window.
+        boolean looksOob = oobEnabled && req.has("exec-oob") && !req.has("execute");
+        Iterable<String> names = req::fieldNames;
+        String fault = checkEnvelope(req, names);
+        if (fault != null) {
+            // Two faults in one request: QEMU reports the first in its QDict order, not input order.
+            fault = checkEnvelope(req, QdictOrder.keys(req));
+            answer(looksOob, Reply.error(ErrorClass.GenericError, fault), id);
             return;
         }
+        String execKey = req.has("execute") ? "execute" : "exec-oob";
         String command = req.get(execKey).textValue();
         ObjectNode arguments = (ObjectNode) req.get("arguments");
         if (negotiating && !command.equals("qmp_capabilities")) {
@@ -225,6 +210,34 @@ final class QmpConnection implements IoLoop.Handler {
         }
         inFlight.incrementAndGet();
         session.submit(command, arguments, false, r -> answered(runtime.reply(r, id)));
+    }
+
+    /**
+     * QEMU's qmp_dispatch_check_obj(): the request's members visited in the given order.
+     *
+     * @return the first fault's description, or {@code null} when the envelope is valid
+     */
+    private String checkEnvelope(ObjectNode req, Iterable<String> names) {
+        String execKey = null;
+        for (String name : names) {
+            JsonNode v = req.get(name);
+            if (name.equals("execute") || (name.equals("exec-oob") && oobEnabled)) {
+                if (!v.isTextual()) {
+                    return "QMP input member '" + name + "' must be a string";
+                }
+                if (execKey != null) {
+                    return "QMP input member '" + name + "' clashes with '" + execKey + "'";
+                }
+                execKey = name;
+            } else if (name.equals("arguments")) {
+                if (!v.isObject()) {
+                    return "QMP input member 'arguments' must be an object";
+                }
+            } else if (!name.equals("id")) {
+                return "QMP input member '" + name + "' is unexpected";
+            }
+        }
+        return execKey == null ? "QMP input lacks member 'execute'" : null;
     }
 
     private void answer(boolean outOfBand, Reply reply, JsonNode id) {
@@ -243,6 +256,10 @@ final class QmpConnection implements IoLoop.Handler {
     /** An in-band reply: write it, free its queue slot, and resume reading if we had stopped. */
     private void answered(byte[] bytes) {
         send(bytes);
+        if (narrowWindow && !negotiating) {
+            // This was qmp_capabilities' reply: the only in-band request in flight while negotiating.
+            narrowWindow = false;
+        }
         inFlight.decrementAndGet();
         if (suspended) {
             loop.execute(this::resume);
