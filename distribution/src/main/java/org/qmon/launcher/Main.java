@@ -34,12 +34,15 @@ import org.osgi.framework.launch.FrameworkFactory;
  *
  * <pre>
  * java -jar qmon.jar [-qmp unix:PATH,server=on,wait=off]... [-qmp tcp:HOST:PORT,server=on,wait=off]...
- *                    [-name NAME] [-D key=value]...
+ *                    [-name NAME] [-D key=value]... [-bundle JAR]...
  * </pre>
  *
  * Without {@code -qmp}, qmon listens on {@code unix:qmon-qmp.sock} in the working directory and on
  * {@code tcp:127.0.0.1:4444}. The Gogo shell is interactive when there is a console, and off
  * otherwise (a daemon or CI run with stdin at EOF would otherwise stop the framework).
+ * {@code -bundle JAR} installs and starts one more bundle (a command bundle of the user's, or the
+ * benchmark's) after the embedded ones, before the ready line; a bundle that does not install or start
+ * is a clear error and exit status 1.
  */
 public final class Main {
 
@@ -52,12 +55,20 @@ public final class Main {
         long t0 = ManagementFactory.getRuntimeMXBean().getStartTime();
         PrintStream out = System.out;
         List<String> qmp = new ArrayList<>();
+        List<Path> extra = new ArrayList<>();
         Map<String, String> props = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
                 case "-qmp", "--qmp" -> qmp.add(value(args, ++i, a));
                 case "-name", "--name" -> props.put("qmon.name", value(args, ++i, a));
+                case "-bundle", "--bundle" -> {
+                    Path jar = Path.of(value(args, ++i, a)).toAbsolutePath();
+                    if (!Files.isRegularFile(jar)) {
+                        usage("-bundle: no such file '" + jar + "'");
+                    }
+                    extra.add(jar);
+                }
                 case "-D" -> {
                     String kv = value(args, ++i, a);
                     int eq = kv.indexOf('=');
@@ -133,6 +144,19 @@ public final class Main {
                 }
             }
         }
+        for (Path jar : extra) {
+            try {
+                Bundle b = ctx.installBundle(jar.toUri().toString());
+                b.start();
+                out.println("qmon: started " + b.getSymbolicName() + " " + b.getVersion() + " from " + jar);
+            } catch (BundleException e) {
+                System.err.println("qmon: cannot install -bundle " + jar + ": " + e.getMessage());
+                framework.stop();
+                framework.waitForStop(10_000);
+                deleteTree(storage);
+                System.exit(1);
+            }
+        }
         if (listening.await(30, TimeUnit.SECONDS)) {
             out.println("qmon: ready in " + (System.currentTimeMillis() - t0) + " ms (JVM start to listening)");
         } else {
@@ -156,7 +180,7 @@ public final class Main {
             p.println("qmon: " + error);
         }
         p.println("usage: java -jar qmon.jar [-qmp unix:PATH,server=on,wait=off]... "
-                + "[-qmp tcp:HOST:PORT,server=on,wait=off]... [-name NAME] [-D key=value]...");
+                + "[-qmp tcp:HOST:PORT,server=on,wait=off]... [-name NAME] [-D key=value]... [-bundle JAR]...");
         p.println("  without -qmp: unix:./qmon-qmp.sock and tcp:127.0.0.1:4444");
         System.exit(error == null ? 0 : 1);
     }

@@ -127,4 +127,31 @@ class DistributionIT {
         assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS));
         assertEquals(1, process.exitValue());
     }
+
+    @Test
+    void bundleOptionInstallsAndStartsAnExtraCommandBundle() throws Exception {
+        Path sock = dir.resolve("b.sock");
+        Path jar = Path.of(System.getProperty("qmon.bench.commands.jar"));
+        assertTrue(Files.isRegularFile(jar), jar::toString);
+        start("-qmp", "unix:" + sock + ",server=on,wait=off", "-bundle", jar.toString());
+        assertTrue(awaitLine("qmon: started ").contains("org.qmon.qmon-bench-commands"));
+        awaitLine("qmon: ready in");
+        try (QmpClient c = QmpClient.connect("unix:" + sock)) {
+            JsonNode commands = c.execute("query-commands").get(WAIT, TimeUnit.SECONDS);
+            List<String> names = new ArrayList<>();
+            commands.forEach(n -> names.add(n.get("name").asText()));
+            assertTrue(names.containsAll(List.of("bench-sleep", "bench-spin")), names::toString);
+            assertEquals(0, c.execute("bench-sleep", java.util.Map.of("ms", 20)).get(WAIT, TimeUnit.SECONDS).size());
+            assertTrue(c.execute("bench-spin", java.util.Map.of("ms", 2)).get(WAIT, TimeUnit.SECONDS).get("rounds").asLong() > 0);
+        }
+    }
+
+    @Test
+    void aMissingBundleIsAClearError() throws Exception {
+        start("-bundle", dir.resolve("nope.jar").toString());
+        String l = awaitLine("qmon: ");
+        assertTrue(l.contains("-bundle: no such file"), l);
+        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS));
+        assertEquals(1, process.exitValue());
+    }
 }
