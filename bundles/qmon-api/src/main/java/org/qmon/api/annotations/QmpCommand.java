@@ -25,6 +25,11 @@ import org.osgi.service.component.annotations.ComponentPropertyType;
  * <li>{@code qmon.command.allowOob} ({@code Boolean}, default {@code false}): the command may be run
  *     with {@code exec-oob}; it then runs at once, ahead of queued in-band commands, and must not
  *     block.</li>
+ * <li>{@code qmon.command.nonBlocking} ({@code Boolean}, default {@code false}): the handler's
+ *     {@code execute} neither blocks nor computes for long (microseconds, not milliseconds), so the
+ *     dispatcher may run it on the thread that read the request instead of handing it to a worker,
+ *     which saves a thread hand-off per request. {@code allowOob} implies it. A handler that claims it
+ *     falsely delays every client served by the same I/O thread.</li>
  * <li>{@code qmon.command.description} ({@code String}): one line of help.</li>
  * </ul>
  * A clash of names is resolved by {@code service.ranking}, then by the lower service id; the loser is
@@ -44,6 +49,8 @@ public @interface QmpCommand {
     String NAME = PREFIX_ + "name";
     /** Property key of the out-of-band trait. */
     String ALLOW_OOB = PREFIX_ + "allowOob";
+    /** Property key of the non-blocking trait. */
+    String NON_BLOCKING = PREFIX_ + "nonBlocking";
     /** Property key of the help line. */
     String DESCRIPTION = PREFIX_ + "description";
 
@@ -60,6 +67,16 @@ public @interface QmpCommand {
      * @return {@code true} to allow out-of-band execution
      */
     boolean allowOob() default false;
+
+    /**
+     * Whether the handler's {@code execute} returns promptly without blocking, so that it may run on
+     * the I/O thread that read the request. An {@link org.qmon.api.AsyncCommand} that only starts work
+     * elsewhere qualifies; a handler that waits for a lock, a device or a file does not.
+     *
+     * @return {@code true} to allow inline execution
+     * @since 1.1
+     */
+    boolean nonBlocking() default false;
 
     /**
      * One line of help for people.

@@ -13,7 +13,7 @@ import org.qmon.api.annotations.QmpCommand;
  * {@code -name}); {@code {}} when there is none.
  */
 @Component(service = Command.class)
-@QmpCommand(name = "query-name", description = "show the current VM name")
+@QmpCommand(name = "query-name", nonBlocking = true, description = "show the current VM name")
 public final class QueryName implements Command<NoArguments, QueryName.NameInfo> {
 
     /** The framework property holding the name. */

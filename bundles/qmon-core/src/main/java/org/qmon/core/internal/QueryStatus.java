@@ -10,7 +10,7 @@ import org.qmon.api.annotations.QmpCommand;
 
 /** {@code query-status}: QEMU's {@code StatusInfo}. */
 @Component(service = Command.class)
-@QmpCommand(name = "query-status", description = "show the current VM status (running|paused)")
+@QmpCommand(name = "query-status", nonBlocking = true, description = "show the current VM status (running|paused)")
 public final class QueryStatus implements Command<NoArguments, QueryStatus.StatusInfo> {
 
     /**

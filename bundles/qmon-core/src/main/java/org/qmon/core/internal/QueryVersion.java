@@ -9,7 +9,7 @@ import org.qmon.api.runtime.VersionInfo;
 
 /** {@code query-version}: qmon's version in QEMU's {@code VersionInfo} shape, as in the greeting. */
 @Component(service = Command.class)
-@QmpCommand(name = "query-version", description = "show the version of qmon")
+@QmpCommand(name = "query-version", nonBlocking = true, description = "show the version of qmon")
 public final class QueryVersion implements Command<NoArguments, VersionInfo> {
 
     @Override

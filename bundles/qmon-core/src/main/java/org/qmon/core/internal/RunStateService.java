@@ -20,15 +20,16 @@ import org.qmon.api.event.MonitorEvent;
 public final class RunStateService {
 
     private final EventAdmin events;
-    private RunState state = RunState.RUNNING;
+    /** Written under this object's lock (transitions and their events are serialised); read without it. */
+    private volatile RunState state = RunState.RUNNING;
 
     @Activate
     public RunStateService(@Reference EventAdmin events) {
         this.events = events;
     }
 
-    /** @return the current state */
-    public synchronized RunState state() {
+    /** @return the current state; lock-free, so query-status never waits for a transition's events */
+    public RunState state() {
         return state;
     }
 

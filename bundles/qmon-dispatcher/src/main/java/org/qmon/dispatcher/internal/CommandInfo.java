@@ -25,6 +25,7 @@ final class CommandInfo implements Comparable<CommandInfo> {
 
     private final String name;
     private final boolean allowOob;
+    private final boolean nonBlocking;
     private final String description;
     private final long serviceId;
     private final int ranking;
@@ -37,10 +38,11 @@ final class CommandInfo implements Comparable<CommandInfo> {
     /** Invocations of this handler that have not completed; updated from any thread. */
     private final Set<Invocation> inflight = ConcurrentHashMap.newKeySet();
 
-    private CommandInfo(String name, boolean allowOob, String description, long serviceId, int ranking,
+    private CommandInfo(String name, boolean allowOob, boolean nonBlocking, String description, long serviceId, int ranking,
             String bundle, Object handler, boolean async, Type argumentType, Type resultType, String failure) {
         this.name = name;
         this.allowOob = allowOob;
+        this.nonBlocking = nonBlocking;
         this.description = description;
         this.serviceId = serviceId;
         this.ranking = ranking;
@@ -65,6 +67,9 @@ final class CommandInfo implements Comparable<CommandInfo> {
         String name = props.get(QmpCommand.NAME) instanceof String s ? s.trim() : null;
         boolean allowOob = Boolean.TRUE.equals(props.get(QmpCommand.ALLOW_OOB))
                 || "true".equals(props.get(QmpCommand.ALLOW_OOB));
+        // QEMU's OOB commands must not block either: allowOob implies nonBlocking.
+        boolean nonBlocking = allowOob || Boolean.TRUE.equals(props.get(QmpCommand.NON_BLOCKING))
+                || "true".equals(props.get(QmpCommand.NON_BLOCKING));
         String description = props.get(QmpCommand.DESCRIPTION) instanceof String d ? d : "";
         long serviceId = props.get("service.id") instanceof Long l ? l : -1L;
         int ranking = props.get("service.ranking") instanceof Integer r ? r : 0;
@@ -91,7 +96,7 @@ final class CommandInfo implements Comparable<CommandInfo> {
                 }
             }
         }
-        return new CommandInfo(name, allowOob, description, serviceId, ranking, bundle, handler, async,
+        return new CommandInfo(name, allowOob, nonBlocking, description, serviceId, ranking, bundle, handler, async,
                 argumentType, resultType, failure);
     }
 
@@ -144,6 +149,11 @@ final class CommandInfo implements Comparable<CommandInfo> {
 
     boolean allowOob() {
         return allowOob;
+    }
+
+    /** The handler returns promptly: it may run on the thread that read the request. */
+    boolean nonBlocking() {
+        return nonBlocking;
     }
 
     long serviceId() {

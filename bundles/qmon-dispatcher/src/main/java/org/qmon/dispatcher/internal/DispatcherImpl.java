@@ -81,6 +81,14 @@ public final class DispatcherImpl implements Dispatcher {
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService timer;
     private volatile long timeoutMillis = TimeUnit.SECONDS.toMillis(300);
+    /**
+     * Invocations running under the timeout. A sweep on {@link #timer} cancels the expired ones, so a
+     * request costs a set insertion and removal instead of scheduling and cancelling a timer task (a
+     * lock shared by every thread, and two objects per request).
+     */
+    private final Set<Invocation> timed = ConcurrentHashMap.newKeySet();
+    /** How often the sweep runs: timeouts fire up to this late. */
+    static final long SWEEP_MILLIS = 250;
 
     /** Creates a dispatcher with its own worker pool; DS calls this before binding handlers. */
     public DispatcherImpl() {
@@ -95,8 +103,9 @@ public final class DispatcherImpl implements Dispatcher {
             t.setDaemon(true);
             return t;
         });
+        timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         add(new QueryCommands(this), Map.of(org.qmon.api.annotations.QmpCommand.NAME, "query-commands",
-                "service.id", -1L, "service.ranking", Integer.MIN_VALUE), "org.qmon.qmon-dispatcher");
+                org.qmon.api.annotations.QmpCommand.NON_BLOCKING, Boolean.TRUE, "service.id", -1L, "service.ranking", Integer.MIN_VALUE), "org.qmon.qmon-dispatcher");
     }
 
     @Activate
@@ -230,6 +239,31 @@ public final class DispatcherImpl implements Dispatcher {
         return out;
     }
 
+    /**
+     * Whether a request for the command may run on the submitting (I/O) thread: its handler declared
+     * itself non-blocking, or there is no handler and the answer is an error.
+     */
+    boolean runsInline(String command) {
+        CommandInfo info = registry.lookup(command);
+        return info == null || info.nonBlocking();
+    }
+
+    /** Cancels the invocations whose deadline has passed. Timer thread. */
+    private void sweep() {
+        if (timed.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long t = timeoutMillis;
+        for (Invocation inv : timed) {
+            if (now - inv.deadline >= 0) {
+                timed.remove(inv);
+                inv.cancel(Reply.error(ErrorClass.GenericError,
+                        "Command " + inv.command + " timed out after " + (t / 1000) + " s"));
+            }
+        }
+    }
+
     void execute(Runnable task) {
         workers.execute(task);
     }
@@ -270,10 +304,9 @@ public final class DispatcherImpl implements Dispatcher {
         }
         long t = timeoutMillis;
         if (t > 0) {
-            inv.timeout = timer.schedule(() -> {
-                inv.cancel(Reply.error(ErrorClass.GenericError,
-                        "Command " + inv.command + " timed out after " + (t / 1000) + " s"));
-            }, t, TimeUnit.MILLISECONDS);
+            inv.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(t);
+            inv.timedIn = timed;
+            timed.add(inv);
         }
         try {
             if (info.async()) {

@@ -3,7 +3,6 @@ package org.qmon.dispatcher.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -50,8 +49,13 @@ final class Invocation implements Completion<Object>, CommandContext {
     private volatile Reply reply;
     /** Guarded by {@code this}; {@code null} once cancellation has run them. */
     private List<Runnable> cancelActions = new ArrayList<>(0);
-    /** The timeout task, if any; cancelled on completion. */
-    volatile Future<?> timeout;
+    /**
+     * When the dispatcher's timeout sweep cancels it ({@link System#nanoTime()}); meaningful while it is
+     * in {@link #timedIn}.
+     */
+    volatile long deadline;
+    /** The dispatcher's set of timed invocations it was added to, if any; left on settling. */
+    volatile Set<Invocation> timedIn;
     private final Set<String> capabilities;
 
     Invocation(SessionImpl session, String command, ObjectNode arguments, boolean oob, Consumer<Reply> onReply,
@@ -116,9 +120,9 @@ final class Invocation implements Completion<Object>, CommandContext {
             return false;
         }
         reply = outcome;
-        Future<?> t = timeout;
+        Set<Invocation> t = timedIn;
         if (t != null) {
-            t.cancel(false);
+            t.remove(this);
         }
         CommandInfo i = info;
         if (i != null) {

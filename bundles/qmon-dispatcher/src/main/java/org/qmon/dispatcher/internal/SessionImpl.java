@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A session: its in-band requests run one at a time, in submission order, on the dispatcher's
- * workers; out-of-band requests run at once on the caller's thread.
+ * workers; out-of-band requests run at once on the caller's thread. An in-band request for a
+ * non-blocking command that finds the session idle also runs on the caller's (I/O) thread: that saves
+ * the hand-off to a worker and back, the largest cost of a request-response round trip (bench/).
  *
  * <p>Locking: {@link #lock} guards {@link #queue}, {@link #busy}, {@link #current} and {@link #closed}.
  * It is never held while a handler runs or a reply handler is called. {@code busy} is true from the
@@ -102,16 +104,40 @@ final class SessionImpl implements DispatchSession {
     }
 
     private void enqueue(Invocation inv) {
+        boolean inline = dispatcher.runsInline(inv.command);
         synchronized (lock) {
             if (closed) {
                 return;
             }
-            queue.add(inv);
-            if (busy) {
+            if (busy || !inline) {
+                queue.add(inv);
+                if (busy) {
+                    return;
+                }
+                busy = true;
+            } else {
+                busy = true;
+                current = inv;
+            }
+        }
+        if (!inline) {
+            dispatcher.execute(this::drain);
+            return;
+        }
+        // Idle session, non-blocking handler: run it here, as drain() would, but only this one.
+        dispatcher.start(inv);
+        if (!inv.handoff.getAndSet(true)) {
+            return; // pending on its Completion: settled() answers and carries on, on a worker
+        }
+        deliver(inv);
+        synchronized (lock) {
+            if (closed || queue.isEmpty()) {
+                busy = false;
+                current = null;
                 return;
             }
-            busy = true;
         }
+        // Requests arrived while this one ran: never run a queue on the caller's (I/O) thread.
         dispatcher.execute(this::drain);
     }
 

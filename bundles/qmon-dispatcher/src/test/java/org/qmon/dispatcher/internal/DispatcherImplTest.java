@@ -332,4 +332,36 @@ class DispatcherImplTest {
         assertError(r, ErrorClass.GenericError, "Command later timed out after 1 s");
         assertTrue(later.pending.poll().isCancelled());
     }
+
+    /** Records the thread its handler ran on. */
+    static final class WhichThread implements Command<NoArguments, String> {
+        @Override
+        public String execute(NoArguments a, CommandContext c) {
+            return Thread.currentThread().getName();
+        }
+    }
+
+    @Test
+    void nonBlockingCommandsRunOnTheSubmittingThreadOthersOnAWorker() throws Exception {
+        dispatcher.add(new WhichThread(), Map.of(QmpCommand.NAME, "inline", QmpCommand.NON_BLOCKING, true,
+                "service.id", ids.incrementAndGet()), "test");
+        register("worker", new WhichThread());
+        Later later = new Later();
+        register("later", later);
+        DispatchSession s = dispatcher.openSession("local", Set.of());
+        String me = Thread.currentThread().getName();
+        assertEquals(me, call(s, "inline", null).value());
+        assertTrue(((String) call(s, "worker", null).value()).startsWith("qmon-dispatch-"));
+
+        // Behind a pending request, a non-blocking command waits its turn and runs on a worker.
+        CompletableFuture<Reply> first = new CompletableFuture<>();
+        CompletableFuture<Reply> second = new CompletableFuture<>();
+        s.submit("later", null, false, first::complete);
+        s.submit("inline", null, false, second::complete);
+        Completion<String> c = later.pending.poll(WAIT, TimeUnit.SECONDS);
+        assertFalse(second.isDone(), "in-band order: the second waits for the first");
+        c.complete("done");
+        assertEquals("done", first.get(WAIT, TimeUnit.SECONDS).value());
+        assertTrue(((String) second.get(WAIT, TimeUnit.SECONDS).value()).startsWith("qmon-dispatch-"));
+    }
 }

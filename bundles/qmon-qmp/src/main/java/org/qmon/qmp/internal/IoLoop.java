@@ -46,6 +46,11 @@ final class IoLoop implements Runnable {
         thread.start();
     }
 
+    /** @return false once {@link #stop()} has been called */
+    boolean running() {
+        return running;
+    }
+
     boolean inLoop() {
         return Thread.currentThread() == thread;
     }

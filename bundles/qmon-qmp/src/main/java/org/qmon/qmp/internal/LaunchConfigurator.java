@@ -58,7 +58,8 @@ public final class LaunchConfigurator {
     /**
      * Parses {@code unix:PATH[,opt=val...]} or {@code tcp:HOST:PORT[,opt=val...]}. The options QEMU
      * takes for a monitor socket ({@code server=on}, {@code wait=off}) are accepted; qmon always
-     * listens and never waits for a client. Other options are refused.
+     * listens and never waits for a client. qmon adds {@code io-threads=N} (1..64, the listener's I/O
+     * threads; default one per two processors, 1 to 4). Other options are refused.
      *
      * @param spec the spec
      * @return listener configuration properties
@@ -67,8 +68,20 @@ public final class LaunchConfigurator {
     static Hashtable<String, Object> parse(String spec) {
         List<String> parts = new ArrayList<>(List.of(spec.split(",")));
         String head = parts.remove(0);
+        Integer ioThreads = null;
         for (String opt : parts) {
             String o = opt.trim();
+            if (o.startsWith("io-threads=")) {
+                try {
+                    ioThreads = Integer.parseInt(o.substring("io-threads=".length()));
+                } catch (NumberFormatException e) {
+                    ioThreads = -1;
+                }
+                if (ioThreads < 1 || ioThreads > 64) {
+                    throw new IllegalArgumentException("io-threads must be 1..64, not '" + o + "'");
+                }
+                continue;
+            }
             if (!(o.equals("server") || o.equals("server=on") || o.equals("wait=off") || o.equals("nowait")
                     || o.equals("server=true") || o.equals("wait=false"))) {
                 throw new IllegalArgumentException("unsupported option '" + o + "'");
@@ -76,6 +89,9 @@ public final class LaunchConfigurator {
         }
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("spec", spec);
+        if (ioThreads != null) {
+            props.put("io_threads", ioThreads);
+        }
         if (head.startsWith("unix:")) {
             String path = head.substring(5);
             if (path.isEmpty()) {

@@ -70,11 +70,20 @@ public final class QmpListener implements IoLoop.Handler {
         @AttributeDefinition(name = "Output limit (KiB)",
                 description = "A client with more unread output than this is disconnected.", min = "64")
         int max_output_kib() default 16384;
+
+        /** @return I/O threads, 0 for one per two processors (1 to 4) */
+        @AttributeDefinition(name = "I/O threads",
+                description = "Threads that read, frame and answer this listener's clients; each client stays on one. "
+                        + "0: one per two processors, 1 to 4.", min = "0", max = "64")
+        int io_threads() default 0;
     }
 
     private final QmpRuntime runtime;
     private final Config config;
-    private final IoLoop loop;
+    /** loops[0] also accepts; clients are spread over all of them in turn. */
+    private final IoLoop[] loops;
+    /** The loop the next client goes to; accept thread only. */
+    private int nextLoop;
     private final ServerSocketChannel server;
     private final Path unixPath;
     private final String address;
@@ -99,9 +108,18 @@ public final class QmpListener implements IoLoop.Handler {
             address = "tcp:" + bound.getAddress().getHostAddress() + ":" + bound.getPort();
         }
         server.configureBlocking(false);
-        loop = new IoLoop("qmon-qmp " + address);
-        server.register(loop.selector(), SelectionKey.OP_ACCEPT, this);
-        loop.start();
+        // Default: one I/O thread per two processors, 1..4. The rest is left to command workers and
+        // other listeners; on 2 cores a second loop measured no gain (bench/results).
+        int n = config.io_threads() > 0 ? config.io_threads()
+                : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
+        loops = new IoLoop[n];
+        for (int i = 0; i < n; i++) {
+            loops[i] = new IoLoop("qmon-qmp " + address + (n > 1 ? " #" + i : ""));
+        }
+        server.register(loops[0].selector(), SelectionKey.OP_ACCEPT, this);
+        for (IoLoop l : loops) {
+            l.start();
+        }
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(MonitorEndpoint.PROTOCOL, "qmp");
         props.put(MonitorEndpoint.ADDRESS, address);
@@ -176,13 +194,22 @@ public final class QmpListener implements IoLoop.Handler {
                 ch.close();
                 continue;
             }
+            IoLoop loop = loops[nextLoop];
+            nextLoop = (nextLoop + 1) % loops.length;
             QmpConnection c = new QmpConnection(this, runtime, loop, ch, config.max_output_kib() * 1024L);
             connections.add(c);
-            try {
-                c.open();
-            } catch (IOException e) {
-                c.closeNow();
-            }
+            // Registered by its own loop's thread: a channel joins a selector from that selector's thread.
+            loop.execute(() -> {
+                if (!loop.running()) {
+                    c.closeNow(); // the listener is going away: the loop will not serve it
+                    return;
+                }
+                try {
+                    c.open();
+                } catch (IOException e) {
+                    c.closeNow();
+                }
+            });
         }
     }
 
@@ -208,13 +235,15 @@ public final class QmpListener implements IoLoop.Handler {
         if (registration != null) {
             registration.unregister();
         }
-        loop.post(this::closeNow);
+        loops[0].post(this::closeNow);
         // Let replies already on their way (e.g. to 'quit') leave before the sockets close; bounded.
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (System.nanoTime() < deadline && connections.stream().anyMatch(c -> !c.idle())) {
             java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
         }
-        loop.stop();
+        for (IoLoop l : loops) {
+            l.stop();
+        }
         if (unixPath != null) {
             try {
                 Files.deleteIfExists(unixPath);

@@ -71,6 +71,7 @@ public final class QmpRuntime implements EventHandler {
         java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
         props.put(org.qmon.api.annotations.QmpCommand.NAME, "qmp_capabilities");
         props.put(org.qmon.api.annotations.QmpCommand.DESCRIPTION, "leave capabilities negotiation mode");
+        props.put(org.qmon.api.annotations.QmpCommand.NON_BLOCKING, Boolean.TRUE);
         capabilitiesRegistration = context.registerService(org.qmon.api.Command.class.getName(),
                 capabilitiesCommand(), props);
     }

@@ -21,6 +21,8 @@ class LaunchConfiguratorTest {
         Hashtable<String, Object> v6 = LaunchConfigurator.parse("tcp:[::1]:5555");
         assertEquals("::1", v6.get("host"));
         assertEquals("127.0.0.1", LaunchConfigurator.parse("tcp::4444").get("host"));
+        assertEquals(null, u.get("io_threads"));
+        assertEquals(2, LaunchConfigurator.parse("unix:/tmp/q.sock,server=on,io-threads=2").get("io_threads"));
     }
 
     @Test
@@ -32,5 +34,8 @@ class LaunchConfiguratorTest {
         assertThrows(IllegalArgumentException.class, () -> LaunchConfigurator.parse("tcp:localhost:99999"));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> LaunchConfigurator.parse("unix:/x,wait=on")).getMessage().contains("wait=on"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> LaunchConfigurator.parse("unix:/x,io-threads=0")).getMessage().contains("io-threads must be 1..64"));
+        assertThrows(IllegalArgumentException.class, () -> LaunchConfigurator.parse("unix:/x,io-threads=two"));
     }
 }

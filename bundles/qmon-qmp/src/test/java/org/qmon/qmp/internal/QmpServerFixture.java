@@ -83,6 +83,11 @@ final class QmpServerFixture implements AutoCloseable {
             }
 
             @Override
+            public int io_threads() {
+                return 2;
+            }
+
+            @Override
             public int max_output_kib() {
                 return maxOutputKib;
             }
