@@ -82,6 +82,17 @@ final class QmpConnection implements IoLoop.Handler {
     private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
     /** Sum of the remaining bytes in {@link #out}. Guarded by outLock. */
     private long outBytes;
+    /**
+     * True while the loop thread works through what one read brought: every message sent meanwhile,
+     * from any thread, is appended to {@link #batch} and the lot leaves in one write when the loop is
+     * done. A pipelined burst then costs one write system call, not one per reply, and order is kept
+     * because all senders go through the same lock. Guarded by outLock.
+     */
+    private boolean batching;
+    /** Messages sent while batching; created on first use and reused. Guarded by outLock. */
+    private byte[] batch;
+    /** Bytes used in {@link #batch}. Guarded by outLock. */
+    private int batchLen;
 
     QmpConnection(QmpListener listener, QmpRuntime runtime, IoLoop loop, SocketChannel channel, long maxOutputBytes) {
         this.listener = listener;
@@ -129,7 +140,12 @@ final class QmpConnection implements IoLoop.Handler {
                 return;
             }
             readBuffer.flip();
-            process();
+            beginBatch();
+            try {
+                process();
+            } finally {
+                endBatch();
+            }
             readBuffer.compact();
         }
     }
@@ -167,7 +183,12 @@ final class QmpConnection implements IoLoop.Handler {
         }
         suspended = false;
         readBuffer.flip();
-        process();
+        beginBatch();
+        try {
+            process();
+        } finally {
+            endBatch();
+        }
         readBuffer.compact();
         if (!suspended && !closed && key.isValid()) {
             key.interestOpsOr(SelectionKey.OP_READ);
@@ -280,26 +301,39 @@ final class QmpConnection implements IoLoop.Handler {
         if (WIRE.isTraceEnabled()) {
             WIRE.trace("session {} -> {}", session.id(), new String(bytes, java.nio.charset.StandardCharsets.US_ASCII).trim());
         }
-        boolean overflow = false;
+        boolean overflow;
         boolean wantWrite = false;
         synchronized (outLock) {
             if (closed) {
                 return;
             }
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            if (out.isEmpty()) {
-                try {
-                    channel.write(buf);
-                } catch (IOException e) {
-                    LOG.debug("Write failed: {}", e.toString());
-                    loop.execute(this::closeNow);
-                    return;
+            if (batching) {
+                if (batch == null || batch.length - batchLen < bytes.length) {
+                    byte[] bigger = new byte[Math.max(batch == null ? 4096 : batch.length * 2, batchLen + bytes.length)];
+                    if (batch != null) {
+                        System.arraycopy(batch, 0, bigger, 0, batchLen);
+                    }
+                    batch = bigger;
                 }
-            }
-            if (buf.hasRemaining()) {
-                wantWrite = out.isEmpty();
-                out.add(buf);
-                outBytes += buf.remaining();
+                System.arraycopy(bytes, 0, batch, batchLen, bytes.length);
+                batchLen += bytes.length;
+                overflow = outBytes + batchLen > maxOutputBytes;
+            } else {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                if (out.isEmpty()) {
+                    try {
+                        channel.write(buf);
+                    } catch (IOException e) {
+                        LOG.debug("Write failed: {}", e.toString());
+                        loop.execute(this::closeNow);
+                        return;
+                    }
+                }
+                if (buf.hasRemaining()) {
+                    wantWrite = out.isEmpty();
+                    out.add(buf);
+                    outBytes += buf.remaining();
+                }
                 overflow = outBytes > maxOutputBytes;
             }
         }
@@ -312,6 +346,50 @@ final class QmpConnection implements IoLoop.Handler {
                 k.interestOpsOr(SelectionKey.OP_WRITE);
                 loop.wakeup();
             }
+        }
+    }
+
+    /** Starts collecting output for one write. Loop thread. */
+    private void beginBatch() {
+        synchronized (outLock) {
+            batching = true;
+        }
+    }
+
+    /** Writes what was collected since {@link #beginBatch()}, behind anything already queued. Loop thread. */
+    private void endBatch() {
+        boolean wantWrite = false;
+        synchronized (outLock) {
+            batching = false;
+            if (closed || batchLen == 0) {
+                batchLen = 0;
+                return;
+            }
+            ByteBuffer buf = ByteBuffer.wrap(batch, 0, batchLen);
+            if (out.isEmpty()) {
+                try {
+                    channel.write(buf);
+                } catch (IOException e) {
+                    LOG.debug("Write failed: {}", e.toString());
+                    batchLen = 0;
+                    loop.execute(this::closeNow);
+                    return;
+                }
+            }
+            if (buf.hasRemaining()) {
+                // The batch array is reused: queue a copy of what the socket did not take.
+                ByteBuffer rest = ByteBuffer.allocate(buf.remaining()).put(buf).flip();
+                wantWrite = out.isEmpty();
+                out.add(rest);
+                outBytes += rest.remaining();
+            }
+            batchLen = 0;
+            if (batch.length > 64 * 1024) {
+                batch = null; // do not keep a big burst's buffer for an idle client
+            }
+        }
+        if (wantWrite && key != null && key.isValid()) {
+            key.interestOpsOr(SelectionKey.OP_WRITE);
         }
     }
 
