@@ -185,7 +185,8 @@ public final class QmpRuntime implements EventHandler {
      * @return the bytes of one line, CRLF included
      */
     byte[] reply(Reply reply, JsonNode id) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        ReusableOutput out = OUTPUT.get();
+        out.reset();
         try (JsonGenerator g = QmpJsonWriter.generator(out, mapper)) {
             writeReply(g, reply, id);
         } catch (IOException | RuntimeException e) {
@@ -200,7 +201,32 @@ public final class QmpRuntime implements EventHandler {
         }
         out.write('\r');
         out.write('\n');
-        return out.toByteArray();
+        byte[] bytes = out.toByteArray();
+        out.trim();
+        return bytes;
+    }
+
+    /**
+     * The serialisation buffer of the calling thread (I/O threads and dispatcher workers), reused from
+     * reply to reply so that a reply costs one exact-size array, not a growing stream and its copies.
+     */
+    private static final ThreadLocal<ReusableOutput> OUTPUT = ThreadLocal.withInitial(ReusableOutput::new);
+
+    /** A byte stream whose buffer is kept between uses, and dropped when one reply made it large. */
+    private static final class ReusableOutput extends ByteArrayOutputStream {
+        private static final int KEEP = 16 * 1024;
+
+        ReusableOutput() {
+            super(512);
+        }
+
+        /** Releases a buffer that one large reply grew, so a thread does not hold it for ever. */
+        void trim() {
+            if (buf.length > KEEP) {
+                buf = new byte[512];
+            }
+            reset();
+        }
     }
 
     private void writeReply(JsonGenerator g, Reply reply, JsonNode id) throws IOException {
