@@ -109,6 +109,7 @@ public final class Main {
             }
         });
 
+        returnIdleMemory();
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
         Framework framework = factory.newFramework(props);
         framework.init();
@@ -165,6 +166,25 @@ public final class Main {
         framework.waitForStop(0);
         deleteTree(storage);
         System.exit(0);
+    }
+
+    /**
+     * Lets G1 collect every 30 s when the monitor is idle, so that a load burst's heap goes back to the
+     * system instead of staying resident until the next burst. Only when the operator did not set
+     * the flag, and only on VMs that have it (it is a manageable flag of HotSpot's G1).
+     */
+    private static void returnIdleMemory() {
+        try {
+            com.sun.management.HotSpotDiagnosticMXBean vm =
+                    ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            com.sun.management.VMOption o = vm.getVMOption("G1PeriodicGCInterval");
+            if (o.getOrigin() == com.sun.management.VMOption.Origin.DEFAULT && "0".equals(o.getValue())
+                    && "true".equals(vm.getVMOption("UseG1GC").getValue())) {
+                vm.setVMOption("G1PeriodicGCInterval", "30000");
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // Another VM or collector: leave its defaults alone.
+        }
     }
 
     private static String value(String[] args, int i, String option) {
