@@ -723,6 +723,13 @@ public final class QmpClient implements AutoCloseable {
             return;
         }
         if (greeting == null) {
+            if (message.path("event").isTextual() && !message.has("QMP")) {
+                // QEMU 7.2 emits events to a monitor whose client connected before the monitor's
+                // "opened" handler ran (it sends the greeting): seen as RESUME ahead of the greeting
+                // when connecting while QEMU starts. Nobody can have subscribed yet: drop it.
+                LOG.log(DEBUG, "dropping an event from {0} that came before the greeting", endpoint);
+                return;
+            }
             onGreeting(message);
             return;
         }

@@ -211,6 +211,14 @@ class QmpClientTest {
     }
 
     @Test
+    void anEventBeforeTheGreetingIsSkippedAsQemuSendsOneToAClientThatConnectsWhileItStarts() throws Exception {
+        server.greeting = "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, \"event\": \"RESUME\"}\r\n"
+                + ScriptedQmpServer.GREETING_WITH_OOB;
+        QmpClient client = connect();
+        assertEquals(Set.of("oob"), client.serverCapabilities());
+    }
+
+    @Test
     void garbageInsteadOfAGreetingIsAProtocolError() throws Exception {
         server.greeting = "{\"hello\": 1}";
         Throwable t = failure(QmpClient.connect(server.endpoint(), QmpClientOptions.defaults()));

@@ -78,8 +78,15 @@ final class ArgumentBinder {
      * @return the bound value
      * @throws CommandException with QEMU's text when the arguments do not fit
      */
+    /** The arguments of a request that had none, for converters that only read. Never handed out. */
+    private static final ObjectNode NO_ARGUMENTS = JsonNodeFactory.instance.objectNode();
+
     Object bind(Type type, ObjectNode arguments) throws CommandException {
-        ObjectNode args = arguments != null ? arguments : JsonNodeFactory.instance.objectNode();
+        // A handler that takes the raw node gets its own; record converters only read, so they share
+        // one empty object (a request without arguments then allocates nothing here).
+        ObjectNode args = arguments != null ? arguments
+                : type instanceof Class<?> c && JsonNode.class.isAssignableFrom(c) ? JsonNodeFactory.instance.objectNode()
+                : NO_ARGUMENTS;
         return converterFor(type).convert(args, null);
     }
 
