@@ -15,10 +15,11 @@ import org.qmon.api.annotations.QmpCommand;
 /**
  * {@code bench-sleep}: an asynchronous command that completes {@code ms} milliseconds later from a
  * timer thread, holding no thread meanwhile. The stand-in for a device operation that finishes later
- * (QEMU's coroutine screendump), used by the mixed-load benchmark.
+ * (QEMU's coroutine screendump), used by the mixed-load benchmark. Its {@code execute} only schedules
+ * the timer, so it is declared non-blocking, as an asynchronous command should be.
  */
 @Component(service = AsyncCommand.class)
-@QmpCommand(name = "bench-sleep")
+@QmpCommand(name = "bench-sleep", nonBlocking = true)
 public final class BenchSleep implements AsyncCommand<Duration, Void> {
 
     /** One timer thread for all pending completions; a daemon so it never keeps the JVM up. */
