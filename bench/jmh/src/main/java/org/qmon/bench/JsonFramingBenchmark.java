@@ -2,21 +2,12 @@ package org.qmon.bench;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.qmon.qmp.internal.json.JsonLimits;
 import org.qmon.qmp.internal.json.JsonMessage;
@@ -36,13 +27,7 @@ import org.qmon.qmp.internal.json.JsonStreamer;
  * newline). The buffer is a heap {@link ByteBuffer}, like the connection's read buffer; rewinding it
  * is the only set-up inside the measured method.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 3, time = 2)
-public class JsonFramingBenchmark {
+public class JsonFramingBenchmark extends QmonBenchmark {
 
     /** A typical request, as QMP clients send it. */
     static final String REQUEST = "{\"execute\":\"query-status\",\"id\":12345}\n";

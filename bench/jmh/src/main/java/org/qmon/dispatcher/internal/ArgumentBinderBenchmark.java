@@ -1,22 +1,14 @@
 package org.qmon.dispatcher.internal;
 
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.qmon.api.CommandException;
 import org.qmon.api.NoArguments;
+import org.qmon.bench.QmonBenchmark;
 import org.qmon.bench.Requests;
 
 /**
@@ -32,13 +24,7 @@ import org.qmon.bench.Requests;
  * <p>The binder's per-type plan is built in the set-up (as at registration, {@code check(type)}),
  * so the measurement is the steady state: walk the members, convert, construct the record.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 3, time = 2)
-public class ArgumentBinderBenchmark {
+public class ArgumentBinderBenchmark extends QmonBenchmark {
 
     /** An enum argument, matched by name as QEMU's enums are. */
     public enum Format { ppm, png }

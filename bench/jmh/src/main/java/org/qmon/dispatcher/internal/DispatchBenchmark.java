@@ -8,18 +8,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.qmon.api.AsyncCommand;
 import org.qmon.api.Command;
 import org.qmon.api.CommandContext;
@@ -28,6 +20,7 @@ import org.qmon.api.NoArguments;
 import org.qmon.api.annotations.QmpCommand;
 import org.qmon.api.runtime.DispatchSession;
 import org.qmon.api.runtime.Reply;
+import org.qmon.bench.QmonBenchmark;
 
 /**
  * A full dispatcher round trip: {@link DispatchSession#submit} of a {@code query-status}-like
@@ -52,13 +45,7 @@ import org.qmon.api.runtime.Reply;
  * default; {@code -p timeoutSeconds=0} disables the timeout, and with it the per-request timeout
  * bookkeeping, to show what that bookkeeping costs.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 3, time = 2)
-public class DispatchBenchmark {
+public class DispatchBenchmark extends QmonBenchmark {
 
     static final long WAIT_SECONDS = 10;
     /** Busy-wait iterations before the waiting thread starts yielding. */

@@ -5,27 +5,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.qmon.api.runtime.CommandDescriptor;
 import org.qmon.api.runtime.DispatchSession;
 import org.qmon.api.runtime.Dispatcher;
 import org.qmon.api.runtime.Reply;
+import org.qmon.bench.QmonBenchmark;
 import org.qmon.bench.Requests;
 import org.qmon.qmp.internal.json.QmpJsonWriter;
 
@@ -43,13 +35,7 @@ import org.qmon.qmp.internal.json.QmpJsonWriter;
  * line from a {@link JsonNode} tree with the hand-written {@link QmpJsonWriter}, which is not on
  * the reply path today: it is here as the yardstick for the Jackson path.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 3, time = 2)
-public class ReplyWriteBenchmark {
+public class ReplyWriteBenchmark extends QmonBenchmark {
 
     /** The expected {@code query-status} reply, as qmon (and QEMU 7.2) write it. */
     static final String STATUS_LINE =
