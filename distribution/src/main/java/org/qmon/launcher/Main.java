@@ -109,7 +109,6 @@ public final class Main {
             }
         });
 
-        returnIdleMemory();
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
         Framework framework = factory.newFramework(props);
         framework.init();
@@ -160,6 +159,7 @@ public final class Main {
         }
         if (listening.await(30, TimeUnit.SECONDS)) {
             out.println("qmon: ready in " + (System.currentTimeMillis() - t0) + " ms (JVM start to listening)");
+            returnIdleMemory(); // after the listeners: not on the start-up path
         } else {
             System.err.println("qmon: not every listener came up; see the log above");
         }

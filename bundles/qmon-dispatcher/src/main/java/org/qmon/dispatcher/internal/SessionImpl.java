@@ -93,13 +93,21 @@ final class SessionImpl implements DispatchSession {
             }
         }
         deliver(inv);
+        releaseOrDrain();
+    }
+
+    /**
+     * After the caller's thread answered one request itself: go idle, or let a worker run what
+     * arrived meanwhile (a queue never runs on the caller's, possibly I/O, thread).
+     */
+    private void releaseOrDrain() {
         synchronized (lock) {
             if (closed || queue.isEmpty()) {
                 busy = false;
+                current = null;
                 return;
             }
         }
-        // Requests arrived while we answered: never run them on the caller's (I/O) thread.
         dispatcher.execute(this::drain);
     }
 
@@ -130,15 +138,7 @@ final class SessionImpl implements DispatchSession {
             return; // pending on its Completion: settled() answers and carries on, on a worker
         }
         deliver(inv);
-        synchronized (lock) {
-            if (closed || queue.isEmpty()) {
-                busy = false;
-                current = null;
-                return;
-            }
-        }
-        // Requests arrived while this one ran: never run a queue on the caller's (I/O) thread.
-        dispatcher.execute(this::drain);
+        releaseOrDrain();
     }
 
     private boolean closedNow() {

@@ -319,21 +319,11 @@ final class QmpConnection implements IoLoop.Handler {
                 batchLen += bytes.length;
                 overflow = outBytes + batchLen > maxOutputBytes;
             } else {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                if (out.isEmpty()) {
-                    try {
-                        channel.write(buf);
-                    } catch (IOException e) {
-                        LOG.debug("Write failed: {}", e.toString());
-                        loop.execute(this::closeNow);
-                        return;
-                    }
+                int queued = writeOrQueue(ByteBuffer.wrap(bytes), false);
+                if (queued < 0) {
+                    return;
                 }
-                if (buf.hasRemaining()) {
-                    wantWrite = out.isEmpty();
-                    out.add(buf);
-                    outBytes += buf.remaining();
-                }
+                wantWrite = queued > 0;
                 overflow = outBytes > maxOutputBytes;
             }
         }
@@ -347,6 +337,33 @@ final class QmpConnection implements IoLoop.Handler {
                 loop.wakeup();
             }
         }
+    }
+
+    /**
+     * Writes now if nothing is queued, and queues what the socket did not take. Caller holds outLock.
+     *
+     * @param copy queue a copy of the remainder (the buffer's array is reused by the caller)
+     * @return -1 when the write failed (the connection is being closed), 1 when the queue went from
+     *     empty to non-empty (the caller must ask for OP_WRITE), else 0
+     */
+    private int writeOrQueue(ByteBuffer buf, boolean copy) {
+        if (out.isEmpty()) {
+            try {
+                channel.write(buf);
+            } catch (IOException e) {
+                LOG.debug("Write failed: {}", e.toString());
+                loop.execute(this::closeNow);
+                return -1;
+            }
+        }
+        if (!buf.hasRemaining()) {
+            return 0;
+        }
+        ByteBuffer rest = copy ? ByteBuffer.allocate(buf.remaining()).put(buf).flip() : buf;
+        boolean wasEmpty = out.isEmpty();
+        out.add(rest);
+        outBytes += rest.remaining();
+        return wasEmpty ? 1 : 0;
     }
 
     /** Starts collecting output for one write. Loop thread. */
@@ -365,24 +382,13 @@ final class QmpConnection implements IoLoop.Handler {
                 batchLen = 0;
                 return;
             }
-            ByteBuffer buf = ByteBuffer.wrap(batch, 0, batchLen);
-            if (out.isEmpty()) {
-                try {
-                    channel.write(buf);
-                } catch (IOException e) {
-                    LOG.debug("Write failed: {}", e.toString());
-                    batchLen = 0;
-                    loop.execute(this::closeNow);
-                    return;
-                }
+            // The batch array is reused: a remainder the socket did not take is queued as a copy.
+            int queued = writeOrQueue(ByteBuffer.wrap(batch, 0, batchLen), true);
+            if (queued < 0) {
+                batchLen = 0;
+                return;
             }
-            if (buf.hasRemaining()) {
-                // The batch array is reused: queue a copy of what the socket did not take.
-                ByteBuffer rest = ByteBuffer.allocate(buf.remaining()).put(buf).flip();
-                wantWrite = out.isEmpty();
-                out.add(rest);
-                outBytes += rest.remaining();
-            }
+            wantWrite = queued > 0;
             batchLen = 0;
             if (batch.length > 64 * 1024) {
                 batch = null; // do not keep a big burst's buffer for an idle client
