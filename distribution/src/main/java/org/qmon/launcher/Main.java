@@ -10,11 +10,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -24,29 +28,31 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceEvent;
-import org.osgi.framework.ServiceListener;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 
 /**
  * Boots Apache Felix with every bundle embedded in this jar, and turns QEMU-style options into
- * framework properties the bundles read:
+ * framework properties the bundles read (see {@link LaunchOptions} for the syntax).
  *
- * <pre>
- * java -jar qmon.jar [-qmp unix:PATH,server=on,wait=off]... [-qmp tcp:HOST:PORT,server=on,wait=off]...
- *                    [-name NAME] [-D key=value]... [-bundle JAR]...
- * </pre>
+ * <p>Without {@code -qmp}, qmon listens on {@code unix:qmon-qmp.sock} in the working directory and on
+ * {@code tcp:127.0.0.1:4444}. The Gogo shell is interactive when there is a console, and off otherwise
+ * (a daemon or CI run with stdin at EOF would otherwise stop the framework). {@code -bundle JAR}
+ * installs and starts one more bundle after the embedded ones, before the ready line.
  *
- * Without {@code -qmp}, qmon listens on {@code unix:qmon-qmp.sock} in the working directory and on
- * {@code tcp:127.0.0.1:4444}. The Gogo shell is interactive when there is a console, and off
- * otherwise (a daemon or CI run with stdin at EOF would otherwise stop the framework).
- * {@code -bundle JAR} installs and starts one more bundle (a command bundle of the user's, or the
- * benchmark's) after the embedded ones, before the ready line; a bundle that does not install or start
- * is a clear error and exit status 1.
+ * <p>Fails fast: a malformed option, a listener that cannot bind, a {@code -bundle} that is not an
+ * OSGi bundle or does not start is one line naming the option on stderr and exit status 1, as soon as
+ * it is known. SIGTERM (or {@code quit} over QMP) stops the framework cleanly; the framework's storage,
+ * a temporary directory, is deleted exactly once, by whichever of the two paths gets there first.
  */
 public final class Main {
 
     private static final String ENDPOINT_CLASS = "org.qmon.api.runtime.MonitorEndpoint";
+    /** See org.qmon.transport.internal.TransportImpl: a Consumer&lt;String&gt; told about listeners that fail. */
+    private static final String FAILURE_LISTENER = "qmon.transport.failures";
+    /** How long the launcher waits for its listeners before it gives up (they normally take well under 1 s). */
+    private static final long LISTEN_WAIT_SECONDS = 20;
 
     private Main() {
     }
@@ -54,46 +60,26 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         long t0 = ManagementFactory.getRuntimeMXBean().getStartTime();
         PrintStream out = System.out;
-        List<String> qmp = new ArrayList<>();
-        List<Path> extra = new ArrayList<>();
-        Map<String, String> props = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "-qmp", "--qmp" -> qmp.add(value(args, ++i, a));
-                case "-name", "--name" -> props.put("qmon.name", value(args, ++i, a));
-                case "-bundle", "--bundle" -> {
-                    Path jar = Path.of(value(args, ++i, a)).toAbsolutePath();
-                    if (!Files.isRegularFile(jar)) {
-                        usage("-bundle: no such file '" + jar + "'");
-                    }
-                    extra.add(jar);
-                }
-                case "-D" -> {
-                    String kv = value(args, ++i, a);
-                    int eq = kv.indexOf('=');
-                    if (eq <= 0) {
-                        usage("-D expects key=value");
-                    }
-                    props.put(kv.substring(0, eq), kv.substring(eq + 1));
-                }
-                case "-h", "-help", "--help" -> {
-                    usage(null);
-                }
-                default -> usage("unknown option '" + a + "'");
+        LaunchOptions options;
+        try {
+            options = LaunchOptions.parse(args, Path.of("").toAbsolutePath());
+            if (options.help) {
+                out.println(LaunchOptions.USAGE);
+                out.println("  without -qmp: unix:./qmon-qmp.sock and tcp:127.0.0.1:4444; stop with quit over QMP or SIGTERM");
+                System.exit(0);
             }
+            options.preflight();
+        } catch (LaunchOptions.UsageException e) {
+            System.err.println("qmon: " + e.getMessage());
+            System.err.println(LaunchOptions.USAGE);
+            System.exit(1);
+            return;
         }
-        if (qmp.isEmpty()) {
-            qmp.add("unix:" + Path.of("qmon-qmp.sock").toAbsolutePath() + ",server=on,wait=off");
-            qmp.add("tcp:127.0.0.1:4444,server=on,wait=off");
-        }
-        for (String spec : qmp) {
-            if (!(spec.startsWith("unix:") || spec.startsWith("tcp:"))) {
-                usage("-qmp expects unix:PATH or tcp:HOST:PORT, not '" + spec + "'");
-            }
-        }
+        Map<String, String> props = new HashMap<>(options.properties);
         Path storage = Files.createTempDirectory("qmon-felix-");
-        props.put("qmon.qmp", String.join("\n", qmp));
+        Runnable cleanup = once(() -> deleteTree(storage));
+        props.put("qmon.launch.listeners", String.join("\n",
+                options.listeners.stream().map(LaunchOptions.ListenerOption::configurationLine).toList()));
         props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         if (System.console() == null) {
@@ -113,26 +99,23 @@ public final class Main {
         Framework framework = factory.newFramework(props);
         framework.init();
         BundleContext ctx = framework.getBundleContext();
-        int expected = qmp.size();
-        CountDownLatch listening = new CountDownLatch(expected);
-        ctx.addServiceListener(new ServiceListener() {
-            @Override
-            public void serviceChanged(ServiceEvent event) {
-                if (event.getType() == ServiceEvent.REGISTERED) {
-                    out.println("qmon: QMP listening on " + event.getServiceReference().getProperty("qmon.endpoint.address"));
-                    listening.countDown();
-                }
+        CountDownLatch listening = new CountDownLatch(options.listeners.size());
+        ctx.addServiceListener(event -> {
+            if (event.getType() == ServiceEvent.REGISTERED) {
+                ServiceReference<?> ref = event.getServiceReference();
+                out.println("qmon: " + String.valueOf(ref.getProperty("qmon.endpoint.protocol")).toUpperCase(java.util.Locale.ROOT)
+                        + " listening on " + ref.getProperty("qmon.endpoint.address"));
+                listening.countDown();
             }
         }, "(objectClass=" + ENDPOINT_CLASS + ")");
+        LinkedBlockingQueue<String> failures = new LinkedBlockingQueue<>();
+        Hashtable<String, Object> failureProps = new Hashtable<>();
+        failureProps.put(FAILURE_LISTENER, Boolean.TRUE);
+        ctx.registerService(Consumer.class.getName(), (Consumer<String>) failures::add, failureProps);
         List<Bundle> installed = installEmbedded(ctx);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                framework.stop();
-                framework.waitForStop(10_000);
-            } catch (BundleException | InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            deleteTree(storage);
+            stop(framework);
+            cleanup.run();
         }, "qmon-shutdown"));
         framework.start();
         for (Bundle b : installed) {
@@ -144,28 +127,71 @@ public final class Main {
                 }
             }
         }
-        for (Path jar : extra) {
+        for (Path jar : options.bundles) {
             try {
                 Bundle b = ctx.installBundle(jar.toUri().toString());
                 b.start();
                 out.println("qmon: started " + b.getSymbolicName() + " " + b.getVersion() + " from " + jar);
-            } catch (BundleException e) {
-                System.err.println("qmon: cannot install -bundle " + jar + ": " + e.getMessage());
-                framework.stop();
-                framework.waitForStop(10_000);
-                deleteTree(storage);
-                System.exit(1);
+            } catch (BundleException | RuntimeException e) {
+                fail(framework, cleanup, "-bundle " + jar + ": cannot start: " + e.getMessage());
             }
         }
-        if (listening.await(30, TimeUnit.SECONDS)) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LISTEN_WAIT_SECONDS);
+        while (listening.getCount() > 0 && framework.getState() == Bundle.ACTIVE) {
+            String failure = failures.poll(20, TimeUnit.MILLISECONDS);
+            if (failure != null) {
+                fail(framework, cleanup, optionOf(options, failure) + failure.substring(failure.indexOf(": ") + 2));
+            }
+            if (System.nanoTime() > deadline) {
+                fail(framework, cleanup, "not every listener came up within " + LISTEN_WAIT_SECONDS + " s; see the log above");
+            }
+        }
+        if (listening.getCount() == 0) {
             out.println("qmon: ready in " + (System.currentTimeMillis() - t0) + " ms (JVM start to listening)");
             returnIdleMemory(); // after the listeners: not on the start-up path
-        } else {
-            System.err.println("qmon: not every listener came up; see the log above");
         }
         framework.waitForStop(0);
-        deleteTree(storage);
+        cleanup.run();
         System.exit(0);
+    }
+
+    /** The option a transport failure belongs to, as a message prefix ("-qmp SPEC: "), or "" if none matches. */
+    private static String optionOf(LaunchOptions options, String failure) {
+        for (LaunchOptions.ListenerOption l : options.listeners) {
+            if (failure.contains("cannot listen on " + l.address() + ":")) {
+                return l.option() + " " + l.spec() + ": ";
+            }
+        }
+        return "";
+    }
+
+    /** Reports a start-up failure, stops what was started, and exits with status 1. */
+    private static void fail(Framework framework, Runnable cleanup, String message) {
+        System.err.println("qmon: " + message);
+        stop(framework);
+        cleanup.run();
+        System.exit(1);
+    }
+
+    private static void stop(Framework framework) {
+        try {
+            framework.stop();
+            framework.waitForStop(10_000);
+        } catch (BundleException e) {
+            System.err.println("qmon: stopping: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs the action the first time only: main and the shutdown hook both clean up, whoever is first. */
+    private static Runnable once(Runnable action) {
+        AtomicBoolean done = new AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                action.run();
+            }
+        };
     }
 
     /**
@@ -193,24 +219,6 @@ public final class Main {
         } catch (RuntimeException | LinkageError e) {
             // Another VM or collector: leave its defaults alone.
         }
-    }
-
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            usage(option + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static void usage(String error) {
-        PrintStream p = error == null ? System.out : System.err;
-        if (error != null) {
-            p.println("qmon: " + error);
-        }
-        p.println("usage: java -jar qmon.jar [-qmp unix:PATH,server=on,wait=off]... "
-                + "[-qmp tcp:HOST:PORT,server=on,wait=off]... [-name NAME] [-D key=value]... [-bundle JAR]...");
-        p.println("  without -qmp: unix:./qmon-qmp.sock and tcp:127.0.0.1:4444");
-        System.exit(error == null ? 0 : 1);
     }
 
     /** Installs every bundles/*.jar entry of this jar (or of the classes directory when run from an IDE). */

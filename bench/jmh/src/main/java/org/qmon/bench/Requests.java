@@ -33,4 +33,16 @@ public final class Requests {
         }
         return o;
     }
+
+    /**
+     * Parses a request and returns its {@code arguments} in the dispatcher's neutral form, as the QMP
+     * frontend submits them.
+     *
+     * @param json the text of a request with an {@code arguments} object
+     * @return the arguments
+     */
+    @SuppressWarnings("unchecked")
+    public static java.util.Map<String, Object> arguments(String json) {
+        return (java.util.Map<String, Object>) org.qmon.qmp.internal.QmpBench.toNeutral(parse(json).get("arguments"));
+    }
 }

@@ -8,5 +8,5 @@
  * {@code arguments} object to {@code A} strictly, before the handler runs, with QEMU's error texts.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.0.1")
 package org.qmon.api;

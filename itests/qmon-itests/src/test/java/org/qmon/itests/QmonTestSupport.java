@@ -74,6 +74,7 @@ public abstract class QmonTestSupport {
                 mavenBundle("com.fasterxml.jackson.core", "jackson-databind").versionAsInProject(),
                 bundle(bundleUrl("qmon-api")),
                 bundle(bundleUrl("qmon-dispatcher")),
+                bundle(bundleUrl("qmon-transport")),
                 bundle(bundleUrl("qmon-qmp")),
                 bundle(bundleUrl("qmon-core")),
                 bundle(bundleUrl("qmon-client")),

@@ -79,7 +79,10 @@ public class QmpFrontendIT extends QmonTestSupport {
         JsonNode r = c.execute("itest-hello", Map.of("name", "qmon")).get(T, TimeUnit.SECONDS);
         assertEquals("Hello, qmon", r.get("greeting").asText());
 
+        // Uninstall while the handler is known to run: it announces itself with an event.
+        CompletableFuture<QmpEvent> started = c.nextEvent("ITEST_PARKED");
         CompletableFuture<JsonNode> parked = c.execute("itest-park");
+        started.get(T, TimeUnit.SECONDS);
         assertFalse(parked.isDone());
         hot.uninstall();
         try {
@@ -88,6 +91,8 @@ public class QmpFrontendIT extends QmonTestSupport {
         } catch (ExecutionException e) {
             QmpException q = (QmpException) e.getCause();
             assertEquals("CommandNotFound", q.errorClass());
+            // Not the text of a command that was never found: the departure's own.
+            assertEquals("The command itest-park has been removed while it was running", q.description());
         }
         awaitCondition(() -> dispatcherHas("itest-hello", false), "itest-hello to leave");
         assertFalse(commandNames(c).contains("itest-hello"));
@@ -149,7 +154,7 @@ public class QmpFrontendIT extends QmonTestSupport {
     }
 
     @Test
-    public void disconnectCancelsAPendingAsyncCommand() throws Exception {
+    public void aClientThatLeftIsCancelledAtTheNextWriteToIt() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch cancelled = new CountDownLatch(1);
         AtomicBoolean sawCancelled = new AtomicBoolean();
@@ -167,6 +172,12 @@ public class QmpFrontendIT extends QmonTestSupport {
         c.execute(name);
         assertTrue(started.await(T, TimeUnit.SECONDS));
         c.close();
+        // A clean close reads as end of input, which is not a departure: requests already sent are
+        // still answered. The next write to the client (here the STOP and RESUME events another client
+        // causes) fails, and that cancels what it left pending.
+        QmpClient other = connect();
+        other.execute("stop").get(T, TimeUnit.SECONDS);
+        other.execute("cont").get(T, TimeUnit.SECONDS);
         assertTrue("the handler must learn that its client left", cancelled.await(T, TimeUnit.SECONDS));
         assertTrue(sawCancelled.get());
     }

@@ -1,8 +1,8 @@
 package org.qmon.dispatcher.internal;
 
+import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Setup;
@@ -42,15 +42,15 @@ public class ArgumentBinderBenchmark extends QmonBenchmark {
     }
 
     private final ArgumentBinder binder = new ArgumentBinder();
-    private ObjectNode arguments;
+    private Map<String, Object> arguments;
 
     /** Parses the arguments once, builds the binder's plans and checks the bound result. */
     @Setup
     public void setUp() throws CommandException {
         // Parsed as the QMP frontend parses a request: the arguments are a member of the request.
-        arguments = (ObjectNode) Requests.parse("{\"execute\": \"screendump\", \"arguments\": "
-                + "{\"device\": \"video0\", \"head\": 1, \"verbose\": true, \"format\": \"png\"}, \"id\": 12345}")
-                .get("arguments");
+        // Parsed as the QMP frontend parses a request, and handed over in the dispatcher's neutral form.
+        arguments = Requests.arguments("{\"execute\": \"screendump\", \"arguments\": "
+                + "{\"device\": \"video0\", \"head\": 1, \"verbose\": true, \"format\": \"png\"}, \"id\": 12345}");
         binder.check(Args.class);
         binder.check(NoArguments.class);
         Args expected = new Args("video0", 1, Optional.of(true), Format.png);

@@ -2,9 +2,6 @@ package org.qmon.qmp.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,10 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.TearDown;
-import org.qmon.api.runtime.CommandDescriptor;
-import org.qmon.api.runtime.DispatchSession;
-import org.qmon.api.runtime.Dispatcher;
 import org.qmon.api.runtime.Reply;
 import org.qmon.bench.QmonBenchmark;
 import org.qmon.bench.Requests;
@@ -29,7 +22,7 @@ import org.qmon.qmp.internal.json.QmpJsonWriter;
  * completes the command (a dispatcher worker, or the I/O thread for out-of-band requests and
  * envelope errors) just before it is written to the socket.
  *
- * <p>{@link #replyStatus} and {@link #replyEmpty} call {@code QmpRuntime.reply(...)}, the method
+ * <p>{@link #replyStatus} and {@link #replyEmpty} call {@code QmpOutput.reply(...)}, the method
  * the QMP connection calls (a Jackson generator wrapped for QEMU's format, the result record
  * serialised by the runtime's {@code ObjectMapper}). {@link #treeWriterStatus} writes the same
  * line from a {@link JsonNode} tree with the hand-written {@link QmpJsonWriter}, which is not on
@@ -62,7 +55,7 @@ public class ReplyWriteBenchmark extends QmonBenchmark {
     public record StatusInfo(boolean running, boolean singlestep, RunState status) {
     }
 
-    private QmpRuntime runtime;
+    private QmpOutput output;
     private Reply status;
     private Reply empty;
     private JsonNode id;
@@ -71,7 +64,7 @@ public class ReplyWriteBenchmark extends QmonBenchmark {
     /** Builds the runtime (without OSGi) and the inputs, and checks the output bytes once. */
     @Setup
     public void setUp() {
-        runtime = new QmpRuntime(new NoDispatcher());
+        output = new QmpOutput();
         status = Reply.success(new StatusInfo(true, false, RunState.RUNNING));
         empty = Reply.success(null);
         // The id as the QMP frontend sees it: a member of the parsed request.
@@ -89,22 +82,16 @@ public class ReplyWriteBenchmark extends QmonBenchmark {
         }
     }
 
-    /** Stops the runtime's event throttle thread. */
-    @TearDown
-    public void tearDown() {
-        runtime.deactivate();
-    }
-
-    /** {@code query-status}'s reply: a result record through {@code QmpRuntime.reply}. */
+    /** {@code query-status}'s reply: a result record through {@code QmpOutput.reply}. */
     @Benchmark
     public byte[] replyStatus() {
-        return runtime.reply(status, id);
+        return output.reply(status, id);
     }
 
     /** {@code {"return": {}, "id": 12345}}: the reply of commands without a result. */
     @Benchmark
     public byte[] replyEmpty() {
-        return runtime.reply(empty, id);
+        return output.reply(empty, id);
     }
 
     /** The same line as {@link #replyStatus} from a JSON tree with {@link QmpJsonWriter#writeLine}. */
@@ -113,23 +100,5 @@ public class ReplyWriteBenchmark extends QmonBenchmark {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         QmpJsonWriter.writeLine(statusTree, out);
         return out.toByteArray();
-    }
-
-    /** {@code QmpRuntime.reply} never uses its dispatcher; this one refuses every call. */
-    private static final class NoDispatcher implements Dispatcher {
-        @Override
-        public DispatchSession openSession(String frontend, Set<String> capabilities) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<CommandDescriptor> commands() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Optional<CommandDescriptor> command(String name) {
-            throw new UnsupportedOperationException();
-        }
     }
 }

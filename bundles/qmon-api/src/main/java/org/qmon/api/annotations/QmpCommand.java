@@ -30,6 +30,10 @@ import org.osgi.service.component.annotations.ComponentPropertyType;
  *     dispatcher may run it on the thread that read the request instead of handing it to a worker,
  *     which saves a thread hand-off per request. {@code allowOob} implies it. A handler that claims it
  *     falsely delays every client served by the same I/O thread.</li>
+ * <li>{@code qmon.command.allowBeforeNegotiation} ({@code Boolean}, default {@code false}): a QMP session
+ *     may run the command while it is still in capabilities negotiation mode. In QEMU only
+ *     {@code qmp_capabilities} may; every other command is answered {@code CommandNotFound},
+ *     "Expecting capabilities negotiation with 'qmp_capabilities'", until negotiation is done.</li>
  * <li>{@code qmon.command.description} ({@code String}): one line of help.</li>
  * </ul>
  * A clash of names is resolved by {@code service.ranking}, then by the lower service id; the loser is
@@ -51,6 +55,8 @@ public @interface QmpCommand {
     String ALLOW_OOB = PREFIX_ + "allowOob";
     /** Property key of the non-blocking trait. */
     String NON_BLOCKING = PREFIX_ + "nonBlocking";
+    /** Property key of the before-negotiation trait. */
+    String ALLOW_BEFORE_NEGOTIATION = PREFIX_ + "allowBeforeNegotiation";
     /** Property key of the help line. */
     String DESCRIPTION = PREFIX_ + "description";
 
@@ -77,6 +83,14 @@ public @interface QmpCommand {
      * @since 1.1
      */
     boolean nonBlocking() default false;
+
+    /**
+     * Whether a QMP session may run this command before capabilities negotiation has completed.
+     *
+     * @return {@code true} to allow it in negotiation mode
+     * @since 1.2
+     */
+    boolean allowBeforeNegotiation() default false;
 
     /**
      * One line of help for people.

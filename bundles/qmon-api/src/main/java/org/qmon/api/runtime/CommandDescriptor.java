@@ -3,18 +3,25 @@ package org.qmon.api.runtime;
 import java.lang.reflect.Type;
 
 /**
- * What the dispatcher knows about one registered command.
+ * What the dispatcher knows about one command handler: its name, every trait it declared, its types
+ * and where it comes from.
  *
- * @param name the command name
- * @param allowOob whether {@code exec-oob} may run it
- * @param async whether it is an {@link org.qmon.api.AsyncCommand}
+ * @param name the command name; {@code null} only for a handler refused because it has none
  * @param description one line of help, possibly empty
- * @param argumentType the argument record type {@code A}
- * @param resultType the result type {@code R}
- * @param bundleSymbolicName the bundle that registered it
- * @param serviceId the service id of the handler
+ * @param async whether it is an {@link org.qmon.api.AsyncCommand}
+ * @param allowOob whether {@code exec-oob} may run it ({@link org.qmon.api.annotations.QmpCommand#allowOob()})
+ * @param nonBlocking whether it may run on the thread that read the request
+ *        ({@link org.qmon.api.annotations.QmpCommand#nonBlocking()}; implied by {@code allowOob})
+ * @param allowBeforeNegotiation whether a QMP session may run it before capabilities negotiation
+ *        ({@link org.qmon.api.annotations.QmpCommand#allowBeforeNegotiation()})
+ * @param argumentType the argument record type {@code A}, or {@code null} when it could not be determined
+ * @param resultType the result type {@code R}, or {@code null} when it could not be determined
+ * @param bundleSymbolicName the bundle that registered it; for a session-local command, the frontend's
+ * @param serviceId the service id of the handler; negative for commands that are not services
+ *        (built into the dispatcher, or local to a session)
  * @param ranking the service ranking
  */
-public record CommandDescriptor(String name, boolean allowOob, boolean async, String description,
-        Type argumentType, Type resultType, String bundleSymbolicName, long serviceId, int ranking) {
+public record CommandDescriptor(String name, String description, boolean async, boolean allowOob,
+        boolean nonBlocking, boolean allowBeforeNegotiation, Type argumentType, Type resultType,
+        String bundleSymbolicName, long serviceId, int ranking) {
 }

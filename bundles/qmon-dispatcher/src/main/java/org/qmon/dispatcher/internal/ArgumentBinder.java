@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,15 +18,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.qmon.api.CommandException;
 
 /**
- * Binds a QMP {@code arguments} object to a handler's argument record, strictly and before the handler
- * runs, with the texts of QEMU's QObject input visitor ({@code qapi/qobject-input-visitor.c}):
+ * Binds a request's {@code arguments} object, in the neutral form frontends submit (maps, lists,
+ * strings, booleans, numbers, {@code null}), to a handler's argument record, strictly and before the
+ * handler runs, with the texts of QEMU's QObject input visitor ({@code qapi/qobject-input-visitor.c}):
  *
  * <ul>
  * <li>{@code Parameter 'x' is missing} for a required member that is absent;</li>
@@ -42,16 +39,18 @@ import org.qmon.api.CommandException;
  * {@link JsonProperty} value, else its Java name. A component of type {@link Optional} is optional;
  * every other one is required. Nested names are joined with {@code .} and list elements are written
  * {@code name[i]}, QEMU's "full names". Enum constants are matched by their {@link JsonProperty} value,
- * else their {@code name()}, which is how Jackson writes them in results.
+ * else their {@code name()}, which is how Jackson writes them in results. A component (or the whole
+ * argument type) declared {@code Map<String, Object>} takes a JSON object as it is; one declared
+ * {@code Object} takes any JSON value (QEMU's {@code any}).
  *
  * <p>Thread-safe: the per-type plans are immutable and cached in a concurrent map.
  */
 final class ArgumentBinder {
 
-    /** Converts one JSON value at a given full name into a Java value. */
+    /** Converts one JSON value (neutral form) at a given full name into a Java value. */
     @FunctionalInterface
     private interface Converter {
-        Object convert(JsonNode node, String fullName) throws CommandException;
+        Object convert(Object value, String fullName) throws CommandException;
     }
 
     private record Member(String wireName, boolean optional, Converter converter) {
@@ -73,21 +72,13 @@ final class ArgumentBinder {
     /**
      * Binds the arguments.
      *
-     * @param type the argument record type (or {@link JsonNode}/{@link ObjectNode} for raw access)
+     * @param type the argument record type (or {@code Map<String, Object>} for the object as it is)
      * @param arguments the arguments object, or {@code null} when the request had none
      * @return the bound value
      * @throws CommandException with QEMU's text when the arguments do not fit
      */
-    /** The arguments of a request that had none, for converters that only read. Never handed out. */
-    private static final ObjectNode NO_ARGUMENTS = JsonNodeFactory.instance.objectNode();
-
-    Object bind(Type type, ObjectNode arguments) throws CommandException {
-        // A handler that takes the raw node gets its own; record converters only read, so they share
-        // one empty object (a request without arguments then allocates nothing here).
-        ObjectNode args = arguments != null ? arguments
-                : type instanceof Class<?> c && JsonNode.class.isAssignableFrom(c) ? JsonNodeFactory.instance.objectNode()
-                : NO_ARGUMENTS;
-        return converterFor(type).convert(args, null);
+    Object bind(Type type, Map<String, ?> arguments) throws CommandException {
+        return converterFor(type).convert(arguments != null ? arguments : Map.of(), null);
     }
 
     private Converter converterFor(Type type) {
@@ -110,68 +101,79 @@ final class ArgumentBinder {
         }
         if (type instanceof ParameterizedType p && p.getRawType() == List.class) {
             Converter element = converterFor(p.getActualTypeArguments()[0]);
-            return (node, name) -> {
-                if (!node.isArray()) {
+            return (value, name) -> {
+                if (!(value instanceof List<?> list)) {
                     throw typeError(name, "array");
                 }
-                List<Object> list = new ArrayList<>(node.size());
+                List<Object> out = new ArrayList<>(list.size());
                 int i = 0;
-                for (JsonNode e : node) {
-                    list.add(element.convert(e, elementName(name, i++)));
+                for (Object e : list) {
+                    out.add(element.convert(e, elementName(name, i++)));
                 }
-                return Collections.unmodifiableList(list);
+                return Collections.unmodifiableList(out);
             };
+        }
+        if (type instanceof ParameterizedType p && p.getRawType() == Map.class
+                && p.getActualTypeArguments()[0] == String.class && p.getActualTypeArguments()[1] == Object.class) {
+            return ArgumentBinder::object;
         }
         throw new IllegalArgumentException("unsupported argument type " + type.getTypeName());
     }
 
+    private static Object object(Object value, String name) throws CommandException {
+        if (!(value instanceof Map<?, ?> map)) {
+            throw typeError(name, "object");
+        }
+        return Collections.unmodifiableMap(map);
+    }
+
     private Converter buildForClass(Class<?> cls) {
         if (cls == String.class) {
-            return (node, name) -> {
-                if (!node.isTextual()) {
+            return (value, name) -> {
+                if (!(value instanceof String s)) {
                     throw typeError(name, "string");
                 }
-                return node.textValue();
+                return s;
             };
         }
         if (cls == boolean.class || cls == Boolean.class) {
-            return (node, name) -> {
-                if (!node.isBoolean()) {
+            return (value, name) -> {
+                if (!(value instanceof Boolean b)) {
                     throw typeError(name, "boolean");
                 }
-                return node.booleanValue();
+                return b;
             };
         }
         if (cls == int.class || cls == Integer.class) {
-            return (node, name) -> (int) integer(node, name, Integer.MIN_VALUE, Integer.MAX_VALUE, "int32");
+            return (value, name) -> (int) integer(value, name, Integer.MIN_VALUE, Integer.MAX_VALUE, "int32");
         }
         if (cls == long.class || cls == Long.class) {
-            return (node, name) -> integer(node, name, Long.MIN_VALUE, Long.MAX_VALUE, "int64");
+            return (value, name) -> integer(value, name, Long.MIN_VALUE, Long.MAX_VALUE, "int64");
         }
         if (cls == short.class || cls == Short.class) {
-            return (node, name) -> (short) integer(node, name, Short.MIN_VALUE, Short.MAX_VALUE, "int16");
+            return (value, name) -> (short) integer(value, name, Short.MIN_VALUE, Short.MAX_VALUE, "int16");
         }
         if (cls == byte.class || cls == Byte.class) {
-            return (node, name) -> (byte) integer(node, name, Byte.MIN_VALUE, Byte.MAX_VALUE, "int8");
+            return (value, name) -> (byte) integer(value, name, Byte.MIN_VALUE, Byte.MAX_VALUE, "int8");
         }
         if (cls == double.class || cls == Double.class) {
-            return (node, name) -> {
-                if (!node.isNumber()) {
+            return (value, name) -> {
+                if (!(value instanceof Number n)) {
                     throw typeError(name, "number");
                 }
-                return node.doubleValue();
+                return n.doubleValue();
             };
         }
         if (cls == BigInteger.class) {
-            return (node, name) -> {
-                if (!node.isIntegralNumber()) {
+            return (value, name) -> {
+                if (!isIntegral(value)) {
                     throw typeError(name, "integer");
                 }
-                return node.bigIntegerValue();
+                return value instanceof BigInteger b ? b : BigInteger.valueOf(((Number) value).longValue());
             };
         }
-        if (JsonNode.class.isAssignableFrom(cls)) {
-            return jsonConverter(cls);
+        if (cls == Object.class) {
+            return (value, name) -> value;
         }
         if (cls.isEnum()) {
             return enumConverter(cls);
@@ -180,19 +182,7 @@ final class ArgumentBinder {
             return recordConverter(cls);
         }
         throw new IllegalArgumentException("unsupported argument type " + cls.getName()
-                + " (use String, boolean, int, long, double, an enum, List, a record, Optional or JsonNode)");
-    }
-
-    private static Converter jsonConverter(Class<?> cls) {
-        if (cls == ObjectNode.class) {
-            return (node, name) -> {
-                if (!node.isObject()) {
-                    throw typeError(name, "object");
-                }
-                return node;
-            };
-        }
-        return (node, name) -> node;
+                + " (use String, boolean, int, long, double, an enum, List, a record, Optional, Map<String, Object> or Object)");
     }
 
     private static Converter enumConverter(Class<?> cls) {
@@ -201,16 +191,16 @@ final class ArgumentBinder {
             Enum<?> e = (Enum<?>) constant;
             byWireName.put(enumWireName(cls, e), e);
         }
-        return (node, name) -> {
-            if (!node.isTextual()) {
+        return (value, name) -> {
+            if (!(value instanceof String s)) {
                 throw typeError(name, "string");
             }
-            Object value = byWireName.get(node.textValue());
-            if (value == null) {
+            Object constant = byWireName.get(s);
+            if (constant == null) {
                 throw CommandException.generic("Parameter '" + enumParameterName(name)
-                        + "' does not accept value '" + node.textValue() + "'");
+                        + "' does not accept value '" + s + "'");
             }
-            return value;
+            return constant;
         };
     }
 
@@ -277,30 +267,30 @@ final class ArgumentBinder {
         } catch (NoSuchMethodException | RuntimeException e) {
             throw new IllegalArgumentException("no accessible canonical constructor in " + cls.getName(), e);
         }
-        return (node, name) -> {
-            if (!node.isObject()) {
+        return (value, name) -> {
+            if (!(value instanceof Map<?, ?> object)) {
                 throw typeError(name, "object");
             }
             Object[] values = new Object[members.length];
+            int present = 0;
             for (int i = 0; i < members.length; i++) {
                 Member m = members[i];
-                String full = memberName(name, m.wireName());
-                JsonNode v = node.get(m.wireName());
-                if (v == null) {
+                Object v = object.get(m.wireName());
+                if (v == null && !object.containsKey(m.wireName())) {
                     if (!m.optional()) {
-                        throw CommandException.generic("Parameter '" + full + "' is missing");
+                        throw CommandException.generic("Parameter '" + memberName(name, m.wireName()) + "' is missing");
                     }
                     values[i] = Optional.empty();
                 } else {
-                    Object converted = m.converter().convert(v, full);
-                    values[i] = m.optional() ? Optional.of(converted) : converted;
+                    present++;
+                    Object converted = m.converter().convert(v, memberName(name, m.wireName()));
+                    values[i] = m.optional() ? Optional.ofNullable(converted) : converted;
                 }
             }
-            if (node.size() > countPresent(node, members)) {
-                for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
-                    String key = it.next();
+            if (object.size() > present) {
+                for (Object key : object.keySet()) {
                     if (!known.contains(key)) {
-                        throw CommandException.generic("Parameter '" + memberName(name, key) + "' is unexpected");
+                        throw CommandException.generic("Parameter '" + memberName(name, (String) key) + "' is unexpected");
                     }
                 }
             }
@@ -319,25 +309,20 @@ final class ArgumentBinder {
         };
     }
 
-    private static int countPresent(JsonNode node, Member[] members) {
-        int n = 0;
-        for (Member m : members) {
-            if (node.has(m.wireName())) {
-                n++;
-            }
-        }
-        return n;
+    private static boolean isIntegral(Object value) {
+        return value instanceof Integer || value instanceof Long || value instanceof BigInteger
+                || value instanceof Short || value instanceof Byte;
     }
 
-    private static long integer(JsonNode node, String name, long min, long max, String qapiType)
+    private static long integer(Object value, String name, long min, long max, String qapiType)
             throws CommandException {
-        if (!node.isIntegralNumber()) {
+        if (!isIntegral(value)) {
             throw typeError(name, "integer");
         }
-        if (!node.canConvertToLong()) {
+        if (value instanceof BigInteger b && b.bitLength() > 63) {
             throw CommandException.generic("Parameter '" + name + "' expects " + qapiType);
         }
-        long v = node.longValue();
+        long v = ((Number) value).longValue();
         if (v < min || v > max) {
             throw CommandException.generic("Parameter '" + name + "' expects " + qapiType);
         }

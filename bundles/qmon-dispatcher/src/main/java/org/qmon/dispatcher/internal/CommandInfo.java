@@ -26,6 +26,7 @@ final class CommandInfo implements Comparable<CommandInfo> {
     private final String name;
     private final boolean allowOob;
     private final boolean nonBlocking;
+    private final boolean allowBeforeNegotiation;
     private final String description;
     private final long serviceId;
     private final int ranking;
@@ -37,12 +38,19 @@ final class CommandInfo implements Comparable<CommandInfo> {
     private final String failure;
     /** Invocations of this handler that have not completed; updated from any thread. */
     private final Set<Invocation> inflight = ConcurrentHashMap.newKeySet();
+    /**
+     * Set once when the service leaves, before its in-flight invocations are answered; an invocation
+     * joins {@link #inflight} before it reads this, so one of the two always sees the other.
+     */
+    private volatile boolean departed;
 
-    private CommandInfo(String name, boolean allowOob, boolean nonBlocking, String description, long serviceId, int ranking,
-            String bundle, Object handler, boolean async, Type argumentType, Type resultType, String failure) {
+    private CommandInfo(String name, boolean allowOob, boolean nonBlocking, boolean allowBeforeNegotiation,
+            String description, long serviceId, int ranking, String bundle, Object handler, boolean async,
+            Type argumentType, Type resultType, String failure) {
         this.name = name;
         this.allowOob = allowOob;
         this.nonBlocking = nonBlocking;
+        this.allowBeforeNegotiation = allowBeforeNegotiation;
         this.description = description;
         this.serviceId = serviceId;
         this.ranking = ranking;
@@ -65,15 +73,18 @@ final class CommandInfo implements Comparable<CommandInfo> {
      */
     static CommandInfo of(Object handler, Map<String, ?> props, String bundle, ArgumentBinder binder) {
         String name = props.get(QmpCommand.NAME) instanceof String s ? s.trim() : null;
-        boolean allowOob = Boolean.TRUE.equals(props.get(QmpCommand.ALLOW_OOB))
-                || "true".equals(props.get(QmpCommand.ALLOW_OOB));
+        boolean allowOob = flag(props, QmpCommand.ALLOW_OOB);
         // QEMU's OOB commands must not block either: allowOob implies nonBlocking.
-        boolean nonBlocking = allowOob || Boolean.TRUE.equals(props.get(QmpCommand.NON_BLOCKING))
-                || "true".equals(props.get(QmpCommand.NON_BLOCKING));
+        boolean nonBlocking = allowOob || flag(props, QmpCommand.NON_BLOCKING);
+        boolean beforeNegotiation = flag(props, QmpCommand.ALLOW_BEFORE_NEGOTIATION);
         String description = props.get(QmpCommand.DESCRIPTION) instanceof String d ? d : "";
         long serviceId = props.get("service.id") instanceof Long l ? l : -1L;
         int ranking = props.get("service.ranking") instanceof Integer r ? r : 0;
         boolean async = handler instanceof AsyncCommand<?, ?>;
+        if (!async && !(handler instanceof Command<?, ?>)) {
+            return new CommandInfo(name, allowOob, nonBlocking, beforeNegotiation, description, serviceId, ranking,
+                    bundle, handler, false, null, null, "not a Command or an AsyncCommand: " + handler.getClass().getName());
+        }
         Class<?> iface = async ? AsyncCommand.class : Command.class;
         Type argumentType = null;
         Type resultType = null;
@@ -96,8 +107,14 @@ final class CommandInfo implements Comparable<CommandInfo> {
                 }
             }
         }
-        return new CommandInfo(name, allowOob, nonBlocking, description, serviceId, ranking, bundle, handler, async,
-                argumentType, resultType, failure);
+        return new CommandInfo(name, allowOob, nonBlocking, beforeNegotiation, description, serviceId, ranking, bundle,
+                handler, async, argumentType, resultType, failure);
+    }
+
+    /** A Boolean service property, also accepted as the string {@code "true"} (e.g. from a .cfg file). */
+    private static boolean flag(Map<String, ?> props, String key) {
+        Object v = props.get(key);
+        return Boolean.TRUE.equals(v) || "true".equals(v);
     }
 
     private static Type toType(JavaType t) {
@@ -185,9 +202,22 @@ final class CommandInfo implements Comparable<CommandInfo> {
         return inflight;
     }
 
+    boolean departed() {
+        return departed;
+    }
+
+    /** The service left: its invocations still running are answered with an error at once. */
+    void depart() {
+        departed = true;
+        for (Invocation inv : new java.util.ArrayList<>(inflight)) {
+            inv.departed(this);
+        }
+    }
+
+    /** Built on demand (reporting and lookups by frontends, never per request). */
     CommandDescriptor descriptor() {
-        return new CommandDescriptor(name, allowOob, async, description, argumentType, resultType, bundle,
-                serviceId, ranking);
+        return new CommandDescriptor(name, description, async, allowOob, nonBlocking, allowBeforeNegotiation,
+                argumentType, resultType, bundle, serviceId, ranking);
     }
 
     /** Winner first: higher ranking, then lower service id (the OSGi service ordering). */

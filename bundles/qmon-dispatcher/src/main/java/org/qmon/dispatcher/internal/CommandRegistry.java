@@ -5,6 +5,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+
+import org.qmon.api.runtime.HandlerStatus;
 
 /**
  * The copy-on-write command registry. {@link #add} and {@link #remove} are {@code synchronized} and
@@ -96,15 +99,24 @@ final class CommandRegistry {
         return active;
     }
 
-    /** @return the handlers that lost a name clash, for reporting */
-    synchronized List<CommandInfo> shadowed() {
-        List<CommandInfo> out = new ArrayList<>();
-        byName.values().forEach(l -> out.addAll(l.subList(1, l.size())));
-        return out;
-    }
-
-    /** @return the arrivals that could not be used */
-    synchronized List<CommandInfo> failed() {
-        return List.copyOf(failed);
+    /**
+     * Every handler, for reporting: per name the winner, then the ones it shadows in the order they
+     * would take over; then the refused arrivals.
+     */
+    synchronized List<HandlerStatus> report() {
+        List<HandlerStatus> out = new ArrayList<>();
+        new TreeMap<>(byName).forEach((name, list) -> {
+            CommandInfo winner = list.get(0);
+            out.add(new HandlerStatus(winner.descriptor(), HandlerStatus.State.ACTIVE, null));
+            for (CommandInfo loser : list.subList(1, list.size())) {
+                out.add(new HandlerStatus(loser.descriptor(), HandlerStatus.State.SHADOWED,
+                        "shadowed by service " + winner.serviceId() + " of " + winner.descriptor().bundleSymbolicName()
+                                + " (ranking " + winner.descriptor().ranking() + ")"));
+            }
+        });
+        for (CommandInfo f : failed) {
+            out.add(new HandlerStatus(f.descriptor(), HandlerStatus.State.REFUSED, f.failure()));
+        }
+        return List.copyOf(out);
     }
 }

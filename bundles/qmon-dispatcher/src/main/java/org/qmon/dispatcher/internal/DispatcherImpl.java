@@ -1,14 +1,14 @@
 package org.qmon.dispatcher.internal;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -28,12 +28,12 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.qmon.api.AsyncCommand;
 import org.qmon.api.Command;
-import org.qmon.api.CommandException;
-import org.qmon.api.ErrorClass;
+import org.qmon.api.annotations.QmpCommand;
 import org.qmon.api.runtime.CommandDescriptor;
 import org.qmon.api.runtime.DispatchSession;
 import org.qmon.api.runtime.Dispatcher;
-import org.qmon.api.runtime.Reply;
+import org.qmon.api.runtime.HandlerStatus;
+import org.qmon.api.runtime.LocalCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,16 +79,7 @@ public final class DispatcherImpl implements Dispatcher {
     /** Open sessions, so that deactivation can cancel them. */
     private final Set<SessionImpl> sessions = ConcurrentHashMap.newKeySet();
     private final ThreadPoolExecutor workers;
-    private final ScheduledExecutorService timer;
-    private volatile long timeoutMillis = TimeUnit.SECONDS.toMillis(300);
-    /**
-     * Invocations running under the timeout. A sweep on {@link #timer} cancels the expired ones, so a
-     * request costs a set insertion and removal instead of scheduling and cancelling a timer task (a
-     * lock shared by every thread, and two objects per request).
-     */
-    private final Set<Invocation> timed = ConcurrentHashMap.newKeySet();
-    /** How often the sweep runs: timeouts fire up to this late. */
-    static final long SWEEP_MILLIS = 250;
+    private final Timeouts timeouts = new Timeouts(TimeUnit.SECONDS.toMillis(300));
 
     /** Creates a dispatcher with its own worker pool; DS calls this before binding handlers. */
     public DispatcherImpl() {
@@ -98,19 +89,14 @@ public final class DispatcherImpl implements Dispatcher {
             t.setDaemon(true);
             return t;
         });
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "qmon-dispatch-timer");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
-        add(new QueryCommands(this), Map.of(org.qmon.api.annotations.QmpCommand.NAME, "query-commands",
-                org.qmon.api.annotations.QmpCommand.NON_BLOCKING, Boolean.TRUE, "service.id", -1L, "service.ranking", Integer.MIN_VALUE), "org.qmon.qmon-dispatcher");
+        add(new QueryCommands(this), Map.of(QmpCommand.NAME, "query-commands", QmpCommand.NON_BLOCKING, Boolean.TRUE,
+                QmpCommand.DESCRIPTION, "list the commands that can be called now",
+                "service.id", -1L, "service.ranking", Integer.MIN_VALUE), "org.qmon.qmon-dispatcher");
     }
 
     @Activate
     void activate(Config config) {
-        timeoutMillis = TimeUnit.SECONDS.toMillis(Math.max(0, config.command_timeout_seconds()));
+        timeouts.timeoutMillis(TimeUnit.SECONDS.toMillis(Math.max(0, config.command_timeout_seconds())));
         LOG.info("Activated with {} commands (timeout {} s).", registry.active().size(),
                 config.command_timeout_seconds());
     }
@@ -121,7 +107,7 @@ public final class DispatcherImpl implements Dispatcher {
             s.close();
         }
         workers.shutdown();
-        timer.shutdownNow();
+        timeouts.close();
         LOG.info("Deactivated.");
     }
 
@@ -188,23 +174,39 @@ public final class DispatcherImpl implements Dispatcher {
      */
     public void remove(long serviceId) {
         CommandInfo info = registry.remove(serviceId);
-        if (info == null) {
-            return;
-        }
-        LOG.debug("Removed {}", info);
-        for (Invocation inv : new ArrayList<>(info.inflight())) {
-            inv.cancel(Reply.error(ErrorClass.CommandNotFound,
-                    "The command " + info.name() + " has been removed while it was running"));
+        if (info != null) {
+            LOG.debug("Removed {}", info);
+            info.depart();
         }
     }
 
     // ---- Dispatcher --------------------------------------------------------------------------------
 
     @Override
-    public DispatchSession openSession(String frontend, Set<String> capabilities) {
-        SessionImpl s = new SessionImpl(this, sessionIds.incrementAndGet(), frontend, capabilities);
+    public DispatchSession openSession(String frontend, Set<String> capabilities, Collection<LocalCommand> localCommands) {
+        Map<String, CommandInfo> local = Map.of();
+        if (!localCommands.isEmpty()) {
+            local = new HashMap<>();
+            for (LocalCommand c : localCommands) {
+                CommandInfo info = CommandInfo.of(c.handler(), withLocalIdentity(c.properties()), frontend, binder);
+                if (!info.isValid()) {
+                    throw new IllegalArgumentException("local command " + info + ": " + info.failure());
+                }
+                local.put(info.name(), info);
+            }
+            local = Map.copyOf(local);
+        }
+        SessionImpl s = new SessionImpl(this, sessionIds.incrementAndGet(), frontend, capabilities, local);
         sessions.add(s);
         return s;
+    }
+
+    /** Local commands are no services: service id -1, the lowest ranking. */
+    private static Map<String, Object> withLocalIdentity(Map<String, Object> props) {
+        Map<String, Object> p = new HashMap<>(props);
+        p.put("service.id", -1L);
+        p.put("service.ranking", 0);
+        return p;
     }
 
     void sessionClosed(SessionImpl s) {
@@ -227,103 +229,29 @@ public final class DispatcherImpl implements Dispatcher {
         return i == null ? Optional.empty() : Optional.of(i.descriptor());
     }
 
-    /** For reporting: handlers shadowed by a higher-ranked one of the same name. */
-    List<CommandDescriptor> shadowed() {
-        return registry.shadowed().stream().map(CommandInfo::descriptor).toList();
+    @Override
+    public List<HandlerStatus> handlers() {
+        return registry.report();
     }
 
-    /** For reporting: handlers that could not be used, with their reasons. */
-    Map<Long, String> failures() {
-        Map<Long, String> out = new java.util.TreeMap<>();
-        registry.failed().forEach(i -> out.put(i.serviceId(), i + ": " + i.failure()));
-        return out;
+    CommandRegistry registry() {
+        return registry;
     }
 
-    /**
-     * Whether a request for the command may run on the submitting (I/O) thread: its handler declared
-     * itself non-blocking, or there is no handler and the answer is an error.
-     */
-    boolean runsInline(String command) {
-        CommandInfo info = registry.lookup(command);
-        return info == null || info.nonBlocking();
+    ArgumentBinder binder() {
+        return binder;
     }
 
-    /** Cancels the invocations whose deadline has passed. Timer thread. */
-    private void sweep() {
-        if (timed.isEmpty()) {
-            return;
-        }
-        long now = System.nanoTime();
-        long t = timeoutMillis;
-        for (Invocation inv : timed) {
-            if (now - inv.deadline >= 0) {
-                timed.remove(inv);
-                inv.cancel(Reply.error(ErrorClass.GenericError,
-                        "Command " + inv.command + " timed out after " + (t / 1000) + " s"));
-            }
-        }
+    Timeouts timeouts() {
+        return timeouts;
+    }
+
+    /** Open sessions, for tests and leak checks. */
+    int sessionCount() {
+        return sessions.size();
     }
 
     void execute(Runnable task) {
         workers.execute(task);
-    }
-
-    /**
-     * Starts an invocation on the calling thread: lookup, OOB check, argument binding, then the
-     * handler. Every failure settles the invocation, so exactly one outcome is always produced.
-     */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    void start(Invocation inv) {
-        CommandInfo info = registry.lookup(inv.command);
-        if (info == null) {
-            inv.fail(new CommandException(ErrorClass.CommandNotFound,
-                    "The command " + inv.command + " has not been found"));
-            return;
-        }
-        if (inv.oob && !info.allowOob()) {
-            inv.fail(CommandException.generic("The command " + inv.command + " does not support OOB"));
-            return;
-        }
-        Object args;
-        try {
-            args = binder.bind(info.argumentType(), inv.arguments);
-        } catch (CommandException e) {
-            inv.fail(e);
-            return;
-        } catch (RuntimeException e) {
-            inv.fail(e);
-            return;
-        }
-        inv.info = info;
-        info.inflight().add(inv);
-        if (registry.lookup(inv.command) != info) {
-            // Departed between lookup and registration in inflight: remove() may have missed us.
-            inv.cancel(Reply.error(ErrorClass.CommandNotFound,
-                    "The command " + info.name() + " has been removed while it was running"));
-            return;
-        }
-        long t = timeoutMillis;
-        if (t > 0) {
-            inv.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(t);
-            inv.timedIn = timed;
-            timed.add(inv);
-        }
-        try {
-            if (info.async()) {
-                ((AsyncCommand) info.handler()).execute(args, inv, inv);
-            } else {
-                Object result = ((Command) info.handler()).execute(args, inv);
-                inv.complete(result);
-            }
-        } catch (CommandException e) {
-            inv.fail(e);
-        } catch (VirtualMachineError e) {
-            if (!(e instanceof StackOverflowError)) {
-                throw e;
-            }
-            inv.fail(e);
-        } catch (Exception | LinkageError | AssertionError e) {
-            inv.fail(e);
-        }
     }
 }

@@ -2,13 +2,14 @@ package org.qmon.dispatcher.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
+import org.qmon.api.AsyncCommand;
+import org.qmon.api.Command;
 import org.qmon.api.CommandContext;
 import org.qmon.api.CommandException;
 import org.qmon.api.Completion;
@@ -18,9 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One request on its way through the dispatcher: the exactly-once {@link Completion} handed to
- * handlers (synchronous handlers are completed by the same object, so there is one path for both) and
- * the {@link CommandContext} they see.
+ * One request on its way through the dispatcher, and the owner of its lifecycle: it starts itself
+ * ({@link #start}: OOB check, argument binding, in-flight bookkeeping, deadline, the handler call),
+ * is the exactly-once {@link Completion} handed to handlers (synchronous handlers are completed by the
+ * same object, so there is one path for both) and the {@link CommandContext} they see, and it settles
+ * once: completed, failed, timed out, departed with its handler, or cancelled with its session.
  *
  * <p>State moves once from RUNNING to DONE (complete/fail) or CANCELLED; the compare-and-set on
  * {@link #state} makes the first outcome win and every later one a logged no-op. {@link #handoff} joins
@@ -37,11 +40,10 @@ final class Invocation implements Completion<Object>, CommandContext {
 
     final SessionImpl session;
     final String command;
-    final ObjectNode arguments;
+    final Map<String, ?> arguments;
     final boolean oob;
     final Consumer<Reply> onReply;
-    /** Set when the request is started; read by the departure and timeout paths. */
-    volatile CommandInfo info;
+    private final Set<String> capabilities;
 
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     final AtomicBoolean handoff = new AtomicBoolean();
@@ -49,16 +51,14 @@ final class Invocation implements Completion<Object>, CommandContext {
     private volatile Reply reply;
     /** Guarded by {@code this}; {@code null} once cancellation has run them. */
     private List<Runnable> cancelActions = new ArrayList<>(0);
-    /**
-     * When the dispatcher's timeout sweep cancels it ({@link System#nanoTime()}); meaningful while it is
-     * in {@link #timedIn}.
-     */
+    /** The handler it runs; set by {@link #start} before it joins the handler's in-flight set. */
+    private volatile CommandInfo info;
+    /** The timeouts it is watched by, if any; left when it settles. */
+    private volatile Timeouts timeouts;
+    /** When the timeout sweep cancels it ({@link System#nanoTime()}); meaningful while watched. */
     volatile long deadline;
-    /** The dispatcher's set of timed invocations it was added to, if any; left on settling. */
-    volatile Set<Invocation> timedIn;
-    private final Set<String> capabilities;
 
-    Invocation(SessionImpl session, String command, ObjectNode arguments, boolean oob, Consumer<Reply> onReply,
+    Invocation(SessionImpl session, String command, Map<String, ?> arguments, boolean oob, Consumer<Reply> onReply,
             Set<String> capabilities) {
         this.session = session;
         this.command = command;
@@ -68,7 +68,7 @@ final class Invocation implements Completion<Object>, CommandContext {
         this.capabilities = capabilities;
     }
 
-    /** An invocation whose reply is already known (a frontend's error or negotiation answer). */
+    /** An invocation whose reply is already known (a frontend's error answer). */
     static Invocation ofReply(SessionImpl session, Reply reply, Consumer<Reply> onReply) {
         Invocation inv = new Invocation(session, null, null, false, onReply, Set.of());
         inv.reply = reply;
@@ -78,6 +78,66 @@ final class Invocation implements Completion<Object>, CommandContext {
 
     Reply reply() {
         return reply;
+    }
+
+    /**
+     * Runs the request on the calling thread: OOB check, argument binding, then the handler. Every
+     * failure settles the invocation, so exactly one outcome is always produced.
+     *
+     * @param target the handler the session resolved for the command name, or {@code null} if none
+     * @param binder binds the arguments
+     * @param timeouts watches the deadline
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void start(CommandInfo target, ArgumentBinder binder, Timeouts timeouts) {
+        if (target == null) {
+            fail(new CommandException(ErrorClass.CommandNotFound, "The command " + command + " has not been found"));
+            return;
+        }
+        if (oob && !target.allowOob()) {
+            fail(CommandException.generic("The command " + command + " does not support OOB"));
+            return;
+        }
+        Object args;
+        try {
+            args = binder.bind(target.argumentType(), arguments);
+        } catch (CommandException | RuntimeException e) {
+            fail(e);
+            return;
+        }
+        info = target;
+        target.inflight().add(this);
+        if (target.departed()) {
+            // Departed between the lookup and joining inflight: its departure may have missed us.
+            departed(target);
+            return;
+        }
+        this.timeouts = timeouts;
+        if (timeouts.watch(this) != 0 && state.get() != RUNNING) {
+            timeouts.unwatch(this); // settled concurrently (session closed) before being watched
+        }
+        try {
+            if (target.async()) {
+                ((AsyncCommand) target.handler()).execute(args, this, this);
+            } else {
+                complete(((Command) target.handler()).execute(args, this));
+            }
+        } catch (CommandException e) {
+            fail(e);
+        } catch (VirtualMachineError e) {
+            if (!(e instanceof StackOverflowError)) {
+                throw e;
+            }
+            fail(e);
+        } catch (Exception | LinkageError | AssertionError e) {
+            fail(e);
+        }
+    }
+
+    /** Its handler's service left while it ran: the client is answered with an error at once. */
+    void departed(CommandInfo handler) {
+        cancel(Reply.error(ErrorClass.CommandNotFound,
+                "The command " + handler.name() + " has been removed while it was running"));
     }
 
     @Override
@@ -120,9 +180,9 @@ final class Invocation implements Completion<Object>, CommandContext {
             return false;
         }
         reply = outcome;
-        Set<Invocation> t = timedIn;
+        Timeouts t = timeouts;
         if (t != null) {
-            t.remove(this);
+            t.unwatch(this);
         }
         CommandInfo i = info;
         if (i != null) {

@@ -5,7 +5,6 @@ import java.util.List;
 import org.qmon.api.Command;
 import org.qmon.api.CommandContext;
 import org.qmon.api.NoArguments;
-import org.qmon.api.runtime.Dispatcher;
 
 /**
  * {@code query-commands}: the commands that can be called now, QEMU's {@code [CommandInfo]}.
@@ -24,14 +23,23 @@ final class QueryCommands implements Command<NoArguments, List<QueryCommands.Com
     public record CommandInfo(String name) {
     }
 
-    private final Dispatcher dispatcher;
+    private final DispatcherImpl dispatcher;
 
-    QueryCommands(Dispatcher dispatcher) {
+    QueryCommands(DispatcherImpl dispatcher) {
         this.dispatcher = dispatcher;
     }
 
+    /**
+     * The registry's commands and the calling session's own ones (QEMU lists {@code qmp_capabilities}
+     * too), sorted by name.
+     */
     @Override
     public List<CommandInfo> execute(NoArguments arguments, CommandContext context) {
-        return dispatcher.commands().stream().map(c -> new CommandInfo(c.name())).toList();
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        dispatcher.commands().forEach(c -> names.add(c.name()));
+        if (context instanceof Invocation inv) {
+            names.addAll(inv.session.localCommands().keySet());
+        }
+        return names.stream().map(CommandInfo::new).toList();
     }
 }

@@ -1,12 +1,13 @@
 package org.qmon.dispatcher.internal;
 
 import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
+import org.qmon.api.runtime.CommandDescriptor;
 import org.qmon.api.runtime.DispatchSession;
 import org.qmon.api.runtime.Reply;
 import org.slf4j.Logger;
@@ -30,6 +31,8 @@ final class SessionImpl implements DispatchSession {
     private final long id;
     private final String frontend;
     private volatile Set<String> capabilities;
+    /** This session's own commands, looked up before the registry; immutable. */
+    private final Map<String, CommandInfo> local;
 
     private final Object lock = new Object();
     private final ArrayDeque<Invocation> queue = new ArrayDeque<>();
@@ -40,11 +43,30 @@ final class SessionImpl implements DispatchSession {
     /** Out-of-band invocations not yet settled, for cancellation on close. */
     private final Set<Invocation> oobRunning = ConcurrentHashMap.newKeySet();
 
-    SessionImpl(DispatcherImpl dispatcher, long id, String frontend, Set<String> capabilities) {
+    SessionImpl(DispatcherImpl dispatcher, long id, String frontend, Set<String> capabilities,
+            Map<String, CommandInfo> local) {
         this.dispatcher = dispatcher;
         this.id = id;
         this.frontend = frontend;
         this.capabilities = Set.copyOf(capabilities);
+        this.local = local;
+    }
+
+    /** The handler this session runs for a name: its own command first, then the registry's winner. */
+    CommandInfo resolve(String name) {
+        CommandInfo i = local.isEmpty() ? null : local.get(name);
+        return i != null ? i : dispatcher.registry().lookup(name);
+    }
+
+    /** This session's own commands, for {@code query-commands}. */
+    Map<String, CommandInfo> localCommands() {
+        return local;
+    }
+
+    @Override
+    public Optional<CommandDescriptor> command(String name) {
+        CommandInfo i = resolve(name);
+        return i == null ? Optional.empty() : Optional.of(i.descriptor());
     }
 
     @Override
@@ -62,7 +84,7 @@ final class SessionImpl implements DispatchSession {
     }
 
     @Override
-    public void submit(String command, ObjectNode arguments, boolean outOfBand, Consumer<Reply> onReply) {
+    public void submit(String command, Map<String, ?> arguments, boolean outOfBand, Consumer<Reply> onReply) {
         Invocation inv = new Invocation(this, command, arguments, outOfBand, onReply, capabilities);
         if (outOfBand) {
             oobRunning.add(inv);
@@ -70,7 +92,7 @@ final class SessionImpl implements DispatchSession {
                 oobRunning.remove(inv);
                 return;
             }
-            dispatcher.start(inv);
+            start(inv);
             return;
         }
         enqueue(inv);
@@ -111,8 +133,15 @@ final class SessionImpl implements DispatchSession {
         dispatcher.execute(this::drain);
     }
 
+    /** Starts an invocation on the calling thread with the handler this session resolves for it. */
+    private void start(Invocation inv) {
+        inv.start(resolve(inv.command), dispatcher.binder(), dispatcher.timeouts());
+    }
+
     private void enqueue(Invocation inv) {
-        boolean inline = dispatcher.runsInline(inv.command);
+        // A request without a handler may run inline too: its answer is an error, found at once.
+        CommandInfo target = resolve(inv.command);
+        boolean inline = target == null || target.nonBlocking();
         synchronized (lock) {
             if (closed) {
                 return;
@@ -133,7 +162,7 @@ final class SessionImpl implements DispatchSession {
             return;
         }
         // Idle session, non-blocking handler: run it here, as drain() would, but only this one.
-        dispatcher.start(inv);
+        start(inv);
         if (!inv.handoff.getAndSet(true)) {
             return; // pending on its Completion: settled() answers and carries on, on a worker
         }
@@ -161,7 +190,7 @@ final class SessionImpl implements DispatchSession {
                 current = inv;
             }
             if (inv.reply() == null) {
-                dispatcher.start(inv);
+                start(inv);
                 if (!inv.handoff.getAndSet(true)) {
                     return; // still pending: settled() carries on when the outcome arrives
                 }

@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,6 +32,8 @@ import org.qmon.api.ErrorClass;
 import org.qmon.api.NoArguments;
 import org.qmon.api.annotations.QmpCommand;
 import org.qmon.api.runtime.DispatchSession;
+import org.qmon.api.runtime.HandlerStatus;
+import org.qmon.api.runtime.LocalCommand;
 import org.qmon.api.runtime.Reply;
 
 /** The dispatcher core with in-process handlers: JSON arguments in, replies out. */
@@ -95,8 +96,10 @@ class DispatcherImplTest {
         return id;
     }
 
-    private static ObjectNode obj(String json) throws Exception {
-        return (ObjectNode) JSON.readTree(json);
+    /** Arguments in the neutral form a frontend submits (Jackson maps JSON to exactly that). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> obj(String json) throws Exception {
+        return JSON.readValue(json, Map.class);
     }
 
     private Reply call(DispatchSession s, String cmd, String args) throws Exception {
@@ -185,7 +188,10 @@ class DispatcherImplTest {
         Command<NoArguments, Void> lambda = (a, c) -> null;
         long id = register("lambda", lambda);
         assertTrue(dispatcher.command("lambda").isEmpty());
-        assertTrue(dispatcher.failures().containsKey(id));
+        HandlerStatus refused = dispatcher.handlers().stream().filter(h -> h.descriptor().serviceId() == id)
+                .findFirst().orElseThrow();
+        assertEquals(HandlerStatus.State.REFUSED, refused.state());
+        assertTrue(refused.reason().contains("not a lambda"), refused.reason());
     }
 
     @Test
@@ -305,7 +311,10 @@ class DispatcherImplTest {
         }, 10, false);
         DispatchSession s = dispatcher.openSession("local", Set.of());
         assertEquals("high", call(s, "who", null).value());
-        assertEquals(1, dispatcher.shadowed().size());
+        List<HandlerStatus> who = dispatcher.handlers().stream().filter(h -> "who".equals(h.descriptor().name())).toList();
+        assertEquals(List.of(HandlerStatus.State.ACTIVE, HandlerStatus.State.SHADOWED), who.stream().map(HandlerStatus::state).toList());
+        assertEquals(high, who.get(0).descriptor().serviceId());
+        assertEquals("shadowed by service " + high + " of test (ranking 10)", who.get(1).reason());
         dispatcher.remove(high);
         assertEquals("low", call(s, "who", null).value());
         dispatcher.remove(low);
@@ -363,5 +372,76 @@ class DispatcherImplTest {
         c.complete("done");
         assertEquals("done", first.get(WAIT, TimeUnit.SECONDS).value());
         assertTrue(((String) second.get(WAIT, TimeUnit.SECONDS).value()).startsWith("qmon-dispatch-"));
+    }
+
+    /** A session-local command that changes its own session's state, like qmp_capabilities. */
+    static final class Negotiate implements Command<NoArguments, String> {
+        final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public String execute(NoArguments a, CommandContext c) {
+            return "negotiated " + calls.incrementAndGet() + " in session " + c.sessionId();
+        }
+    }
+
+    @Test
+    void localCommandsBelongToTheirSessionWinOverTheRegistryAndAreListed() throws Exception {
+        register("shared-name", new WhichThread());
+        Negotiate negotiate = new Negotiate();
+        LocalCommand local = new LocalCommand(negotiate, Map.of(QmpCommand.NAME, "shared-name",
+                QmpCommand.ALLOW_BEFORE_NEGOTIATION, true, QmpCommand.NON_BLOCKING, true));
+        DispatchSession mine = dispatcher.openSession("qmp", Set.of(), List.of(local));
+        DispatchSession other = dispatcher.openSession("qmp", Set.of());
+
+        assertEquals("negotiated 1 in session " + mine.id(), call(mine, "shared-name", null).value());
+        assertTrue(((String) call(other, "shared-name", null).value()).startsWith("qmon-dispatch-"),
+                "another session runs the registry's command of that name");
+        assertTrue(mine.command("shared-name").orElseThrow().allowBeforeNegotiation());
+        assertFalse(other.command("shared-name").orElseThrow().allowBeforeNegotiation());
+        assertEquals("Parameter 'x' is unexpected", call(mine, "shared-name", "{\"x\": 1}").description(),
+                "a local command's arguments are bound like any other's");
+
+        Negotiate onlyMine = new Negotiate();
+        DispatchSession third = dispatcher.openSession("qmp", Set.of(), List.of(new LocalCommand(onlyMine,
+                Map.of(QmpCommand.NAME, "only-mine"))));
+        @SuppressWarnings("unchecked")
+        List<Object> listed = (List<Object>) call(third, "query-commands", null).value();
+        assertTrue(listed.toString().contains("CommandInfo[name=only-mine]"), listed::toString);
+        assertFalse(((List<?>) call(other, "query-commands", null).value()).toString().contains("only-mine"));
+        assertTrue(dispatcher.command("only-mine").isEmpty(), "local commands are not in the registry");
+    }
+
+    @Test
+    void anUnusableLocalCommandIsRefusedWhenTheSessionOpens() {
+        Command<NoArguments, Void> lambda = (a, c) -> null;
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> dispatcher.openSession("qmp", Set.of(), List.of(new LocalCommand(lambda, Map.of(QmpCommand.NAME, "l")))));
+        assertTrue(e.getMessage().contains("not a lambda"), e.getMessage());
+    }
+
+    @Test
+    void descriptorsCarryEveryDeclaredTrait() {
+        dispatcher.add(new Later(), Map.of(QmpCommand.NAME, "traits", QmpCommand.ALLOW_OOB, "true",
+                QmpCommand.DESCRIPTION, "help", "service.id", 7L, "service.ranking", 3), "some.bundle");
+        var d = dispatcher.command("traits").orElseThrow();
+        assertEquals(new org.qmon.api.runtime.CommandDescriptor("traits", "help", true, true, true, false,
+                NoArguments.class, String.class, "some.bundle", 7L, 3), d);
+    }
+
+    @Test
+    void theShellTableShowsActiveShadowedAndRefusedHandlers() {
+        register("dup", new WhichThread(), 5, false);
+        long loser = register("dup", new WhichThread(), 0, false);
+        Command<NoArguments, Void> lambda = (a, c) -> null;
+        register("broken", lambda);
+        String table = new CommandsShell(dispatcher).commands();
+        String[] lines = table.split("\n");
+        assertTrue(lines[0].startsWith("NAME"), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("dup") && l.contains("active") && l.contains("sync")), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("dup") && l.contains("shadowed") && l.contains(" " + loser + " ")
+                && l.contains("shadowed by service")), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("broken") && l.contains("refused") && l.contains("lambda")), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("query-commands") && l.contains("nonBlocking")), table);
+        assertEquals(3, new CommandsShell(dispatcher).commands("dup").split("\n").length, "header and the two dup rows");
     }
 }

@@ -297,7 +297,7 @@ class QmpProtocolTest {
                 // Disconnected while we were still writing: that is the point.
             }
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (server.runtime.connectionCount() > 0) {
+            while (server.runtime.sessionCount() > 0) {
                 assertTrue(System.nanoTime() < deadline, "the server did not drop a client that never reads");
                 java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
             }
@@ -310,8 +310,8 @@ class QmpProtocolTest {
         }
     }
 
-    @Test
-    void disconnectCancelsThePendingCommand() throws IOException, InterruptedException {
+    /** Registers "hang": an asynchronous command that never completes and counts its cancellation. */
+    private CountDownLatch[] registerHang() {
         CountDownLatch cancelled = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
         server.register("hang", new AsyncCommand<NoArguments, Void>() {
@@ -321,14 +321,70 @@ class QmpProtocolTest {
                 started.countDown();
             }
         });
-        var c = server.connect().negotiated();
-        c.send("{\"execute\": \"hang\"}\n");
-        assertTrue(started.await(10, TimeUnit.SECONDS));
+        return new CountDownLatch[] {started, cancelled};
+    }
+
+    @Test
+    void aClientThatLeftWithOutputUnreadIsCancelledAtOnce() throws IOException, InterruptedException {
+        CountDownLatch[] hang = registerHang();
+        var c = server.connect();
+        // Read nothing: the greeting and the negotiation reply stay unread, so the close resets the
+        // connection, and the server learns at once that the client is gone, not merely done sending.
+        c.send("{\"execute\": \"qmp_capabilities\"}\n{\"execute\": \"hang\"}\n");
+        assertTrue(hang[0].await(10, TimeUnit.SECONDS));
         c.close();
-        assertTrue(cancelled.await(10, TimeUnit.SECONDS));
+        assertTrue(hang[1].await(10, TimeUnit.SECONDS), "the pending command is cancelled");
         try (var next = server.connect()) {
             assertTrue(next.json().has("QMP"), "a fresh greeting for the next client");
         }
+    }
+
+    @Test
+    void aClientThatLeftIsCancelledWhenTheNextWriteToItFails() throws IOException, InterruptedException {
+        CountDownLatch[] hang = registerHang();
+        var c = server.connect().negotiated();
+        c.send("{\"execute\": \"hang\"}\n");
+        assertTrue(hang[0].await(10, TimeUnit.SECONDS));
+        c.close();
+        // A clean close looks like end of input: the command may still be answered. The next write, an
+        // event here, finds the client gone.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!hang[1].await(20, TimeUnit.MILLISECONDS)) {
+            assertTrue(System.nanoTime() < deadline, "the command was not cancelled");
+            server.runtime.handleEvent(MonitorEvent.of("PING").toOsgiEvent());
+        }
+        assertEquals(0, server.runtime.sessionCount(), "the session is gone with its connection");
+    }
+
+    @Test
+    void endOfInputAnswersEveryRequestReadThenCloses() throws IOException, InterruptedException {
+        java.util.concurrent.LinkedBlockingQueue<Completion<String>> pending = new java.util.concurrent.LinkedBlockingQueue<>();
+        server.register("later", new AsyncCommand<NoArguments, String>() {
+            @Override
+            public void execute(NoArguments a, Completion<String> completion, CommandContext c) {
+                pending.add(completion);
+            }
+        });
+        var c = server.connect();
+        // What "printf ... | socat - UNIX-CONNECT:..." does: everything, then end of input, then read.
+        StringBuilder requests = new StringBuilder("{\"execute\": \"qmp_capabilities\"}\n");
+        requests.append("{\"execute\": \"later\", \"id\": 0}\n");
+        for (int i = 1; i <= 20; i++) {
+            requests.append("{\"execute\": \"query-name\", \"id\": ").append(i).append("}\n");
+        }
+        c.send(requests.toString());
+        c.ch.shutdownOutput();
+        Completion<String> first = pending.poll(10, TimeUnit.SECONDS);
+        first.complete("late");
+        assertTrue(c.json().has("QMP"));
+        assertTrue(c.json().has("return"));
+        JsonNode r0 = c.json();
+        assertEquals("late", r0.get("return").asText());
+        for (int i = 1; i <= 20; i++) {
+            assertEquals(i, c.json().get("id").asInt(), "every request read before end of input is answered, in order");
+        }
+        assertNull(c.line(), "then the server closes");
+        assertFalse(first.isCancelled());
     }
 
     @Test

@@ -1,7 +1,6 @@
 package org.qmon.qmp.internal;
 
 import java.io.IOException;
-import java.lang.annotation.Annotation;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -14,7 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.qmon.api.runtime.VersionInfo;
 import org.qmon.dispatcher.internal.DispatcherImpl;
+import org.qmon.transport.ListenerConfig;
+import org.qmon.transport.internal.TransportImpl;
 
 /**
  * A real QMP listener on a unix socket, wired to a real dispatcher without an OSGi framework, and a
@@ -24,15 +26,16 @@ final class QmpServerFixture implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
     private final AtomicLong ids = new AtomicLong(1000);
+    static final VersionInfo VERSION = new VersionInfo(new VersionInfo.Triple(0, 1, 0), "qmon-0.1.0");
     final DispatcherImpl dispatcher = new DispatcherImpl();
-    final QmpRuntime runtime = new QmpRuntime(dispatcher);
+    final TransportImpl transport = new TransportImpl(null);
+    final QmpRuntime runtime = new QmpRuntime(dispatcher, VERSION);
     final QmpListener listener;
     final Path socket;
 
     QmpServerFixture(Path dir, int maxOutputKib) throws IOException {
         socket = dir.resolve("qmp.sock");
-        register("qmp_capabilities", runtime.capabilitiesCommand());
-        listener = new QmpListener(runtime, config(socket.toString(), maxOutputKib), null);
+        listener = new QmpListener(transport, runtime, config(socket.toString(), maxOutputKib));
     }
 
     void register(String name, Object handler) {
@@ -55,43 +58,8 @@ final class QmpServerFixture implements AutoCloseable {
         dispatcher.deactivate();
     }
 
-    static QmpListener.Config config(String path, int maxOutputKib) {
-        return new QmpListener.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return QmpListener.Config.class;
-            }
-
-            @Override
-            public String path() {
-                return path;
-            }
-
-            @Override
-            public String host() {
-                return "127.0.0.1";
-            }
-
-            @Override
-            public int port() {
-                return 0;
-            }
-
-            @Override
-            public int max_connections() {
-                return 16;
-            }
-
-            @Override
-            public int io_threads() {
-                return 2;
-            }
-
-            @Override
-            public int max_output_kib() {
-                return maxOutputKib;
-            }
-        };
+    static ListenerConfig config(String path, int maxOutputKib) {
+        return new ListenerConfig(path, "127.0.0.1", 0, 16, maxOutputKib, 2);
     }
 
     /** A raw client: writes bytes, reads CRLF-terminated lines, every read bounded by a timeout. */

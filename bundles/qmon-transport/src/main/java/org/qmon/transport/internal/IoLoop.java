@@ -1,4 +1,4 @@
-package org.qmon.qmp.internal;
+package org.qmon.transport.internal;
 
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
@@ -10,8 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One selector thread. Socket reads, framing and request validation happen here; commands never run
- * here (the dispatcher's workers run them). Other threads hand work to the loop with {@link #post},
+ * One selector thread. Socket reads and the protocol's framing and checks happen here, and so do
+ * commands declared non-blocking (see {@link org.qmon.api.runtime.DispatchSession}); every other
+ * command runs on the dispatcher's workers. Other threads hand work to the loop with {@link #post},
  * which wakes the selector.
  *
  * <p>Only the loop thread touches the selector's key set and the connections' read state.
@@ -95,8 +96,12 @@ final class IoLoop implements Runnable {
                     if (key.isValid()) {
                         h.ready(key);
                     }
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException e) {
+                    // A read reset, a write that failed: the client went away.
                     LOG.debug("Closing after I/O error: {}", e.toString());
+                    h.closeNow();
+                } catch (RuntimeException e) {
+                    LOG.warn("Closing a connection whose protocol failed", e);
                     h.closeNow();
                 }
             }

@@ -1,0 +1,167 @@
+package org.qmon.qmp.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import org.qmon.api.ErrorClass;
+import org.qmon.api.event.MonitorEvent;
+import org.qmon.api.runtime.Reply;
+import org.qmon.qmp.internal.json.QmpJsonWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns what QMP sends into bytes, the way QEMU writes them: one JSON object per line, CRLF, ASCII
+ * only, QEMU's spacing. Replies, events and the greeting. Thread-safe: any thread that completes a
+ * command writes its reply here.
+ */
+final class QmpOutput {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QmpOutput.class);
+
+    private final ObjectMapper mapper;
+
+    QmpOutput() {
+        this.mapper = newMapper();
+    }
+
+    /** A mapper that writes results the way QMP wants them: absent optional members omitted. */
+    static ObjectMapper newMapper() {
+        ObjectMapper m = new ObjectMapper();
+        m.setSerializationInclusion(JsonInclude.Include.NON_NULL);
+        m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+        return m;
+    }
+
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /** Serialises any value as one QMP line. */
+    byte[] line(Object value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        try (JsonGenerator g = QmpJsonWriter.generator(out, mapper)) {
+            mapper.writeValue(g, value);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        out.write('\r');
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    /**
+     * Serialises a reply: {@code {"return": ..., "id": ...}} or {@code {"error": {"class", "desc"},
+     * "id": ...}}; {@code id} only when the request had one.
+     *
+     * @param reply the reply
+     * @param id the request's id, or {@code null}
+     * @return the bytes of one line, CRLF included
+     */
+    byte[] reply(Reply reply, JsonNode id) {
+        ReusableOutput out = OUTPUT.get();
+        out.reset();
+        try (JsonGenerator g = QmpJsonWriter.generator(out, mapper)) {
+            writeReply(g, reply, id);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Cannot serialise a reply", e);
+            out.reset();
+            try (JsonGenerator g = QmpJsonWriter.generator(out, mapper)) {
+                writeReply(g, Reply.error(ErrorClass.GenericError, "Cannot serialise the result: " + e.getMessage()), id);
+            } catch (IOException e2) {
+                throw new IllegalStateException(e2);
+            }
+        }
+        out.write('\r');
+        out.write('\n');
+        byte[] bytes = out.toByteArray();
+        out.trim();
+        return bytes;
+    }
+
+    /**
+     * Serialises an event stamped now, or returns {@code null} (logged) when its data cannot be written.
+     *
+     * @param e the event
+     * @return the bytes of one line, CRLF included, or {@code null}
+     */
+    byte[] event(MonitorEvent e) {
+        Instant now = Instant.now();
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+            try (JsonGenerator g = QmpJsonWriter.generator(out, mapper)) {
+                g.writeStartObject();
+                g.writeStringField("event", e.name());
+                if (e.data() != null) {
+                    g.writeFieldName("data");
+                    mapper.writeValue(g, e.data());
+                }
+                g.writeObjectFieldStart("timestamp");
+                g.writeNumberField("seconds", now.getEpochSecond());
+                g.writeNumberField("microseconds", now.getNano() / 1000);
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+            out.write('\r');
+            out.write('\n');
+            return out.toByteArray();
+        } catch (IOException | RuntimeException ex) {
+            LOG.warn("Cannot serialise event {}", e.name(), ex);
+            return null;
+        }
+    }
+
+    /**
+     * The serialisation buffer of the calling thread (I/O threads and dispatcher workers), reused from
+     * reply to reply so that a reply costs one exact-size array, not a growing stream and its copies.
+     */
+    private static final ThreadLocal<ReusableOutput> OUTPUT = ThreadLocal.withInitial(ReusableOutput::new);
+
+    /** A byte stream whose buffer is kept between uses, and dropped when one reply made it large. */
+    private static final class ReusableOutput extends ByteArrayOutputStream {
+        private static final int KEEP = 16 * 1024;
+
+        ReusableOutput() {
+            super(512);
+        }
+
+        /** Releases a buffer that one large reply grew, so a thread does not hold it for ever. */
+        void trim() {
+            if (buf.length > KEEP) {
+                buf = new byte[512];
+            }
+            reset();
+        }
+    }
+
+    private void writeReply(JsonGenerator g, Reply reply, JsonNode id) throws IOException {
+        g.writeStartObject();
+        if (reply.isError()) {
+            g.writeObjectFieldStart("error");
+            g.writeStringField("class", reply.errorClass().name());
+            g.writeStringField("desc", reply.description());
+            g.writeEndObject();
+        } else {
+            g.writeFieldName("return");
+            Object v = reply.value();
+            if (v == null) {
+                g.writeStartObject();
+                g.writeEndObject();
+            } else {
+                mapper.writeValue(g, v);
+            }
+        }
+        if (id != null) {
+            g.writeFieldName("id");
+            g.writeTree(id);
+        }
+        g.writeEndObject();
+    }
+}

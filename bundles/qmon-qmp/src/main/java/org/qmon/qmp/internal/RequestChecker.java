@@ -1,0 +1,183 @@
+package org.qmon.qmp.internal;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.qmon.api.ErrorClass;
+import org.qmon.api.runtime.Reply;
+import org.qmon.qmp.internal.json.JsonMessage;
+import org.qmon.qmp.internal.json.QdictOrder;
+
+/**
+ * Checks one framed QMP message the way QEMU's {@code handle_qmp_command()} and
+ * {@code qmp_dispatch_check_obj()} do, and says what to do with it: run a command (in band or out of
+ * band), or answer with an error (in band or out of band). A plain object of pure functions: no
+ * sockets, no dispatcher, no threads; the session supplies its negotiation state.
+ */
+final class RequestChecker {
+
+    private RequestChecker() {
+    }
+
+    /** What the checker needs to know of the session. */
+    interface SessionState {
+        /** @return whether capabilities negotiation is still going on */
+        boolean negotiating();
+
+        /** @return whether the client enabled the {@code oob} capability */
+        boolean oobEnabled();
+
+        /**
+         * @param command a command name
+         * @return whether the session may run it before negotiation (a declared trait of the command)
+         */
+        boolean allowedBeforeNegotiation(String command);
+    }
+
+    /** What to do with a message. */
+    sealed interface Outcome permits Run, Answer {
+        /** @return the request's {@code id} member, to echo; {@code null} when it had none */
+        JsonNode id();
+
+        /** @return whether it is handled out of band: at once, ahead of queued in-band requests */
+        boolean outOfBand();
+    }
+
+    /**
+     * Run a command.
+     *
+     * @param command the command name
+     * @param arguments the {@code arguments} member in neutral form, or {@code null} when absent
+     * @param id the id to echo, or {@code null}
+     * @param outOfBand {@code exec-oob} with OOB enabled
+     */
+    record Run(String command, Map<String, Object> arguments, JsonNode id, boolean outOfBand) implements Outcome {
+    }
+
+    /**
+     * Answer with an error without running anything.
+     *
+     * @param reply the error
+     * @param id the id to echo, or {@code null}
+     * @param outOfBand answer at once (the request looked out-of-band)
+     */
+    record Answer(Reply reply, JsonNode id, boolean outOfBand) implements Outcome {
+    }
+
+    /** QEMU's text for any command but the allowed ones while negotiating. */
+    static final String EXPECTING_NEGOTIATION = "Expecting capabilities negotiation with 'qmp_capabilities'";
+
+    /**
+     * Checks a message.
+     *
+     * @param m the framed message (a value or a lexer/parser error)
+     * @param state the session's state
+     * @return what to do
+     */
+    static Outcome check(JsonMessage m, SessionState state) {
+        if (m.isError()) {
+            return new Answer(Reply.error(ErrorClass.GenericError, m.error()), null, false);
+        }
+        if (!(m.value() instanceof ObjectNode req)) {
+            return new Answer(Reply.error(ErrorClass.GenericError, "QMP input must be a JSON object"), null, false);
+        }
+        JsonNode id = req.get("id");
+        boolean oobEnabled = state.oobEnabled();
+        // A request that looks out-of-band is handled at once, like QEMU's handle_qmp_command(). When
+        // OOB is not enabled QEMU queues at most one in-band request and stops reading, so an 'exec-oob'
+        // request is not even parsed before the earlier replies are out: answering its error in band
+        // gives the client the same order without QEMU's one-request window.
+        boolean looksOob = oobEnabled && req.has("exec-oob") && !req.has("execute");
+        Iterable<String> names = req::fieldNames;
+        String fault = envelopeFault(req, names, oobEnabled);
+        if (fault != null) {
+            // Two faults in one request: QEMU reports the first in its QDict order, not input order.
+            fault = envelopeFault(req, QdictOrder.keys(req), oobEnabled);
+            return new Answer(Reply.error(ErrorClass.GenericError, fault), id, looksOob);
+        }
+        String command = req.get(req.has("execute") ? "execute" : "exec-oob").textValue();
+        if (state.negotiating() && !state.allowedBeforeNegotiation(command)) {
+            return new Answer(Reply.error(ErrorClass.CommandNotFound, EXPECTING_NEGOTIATION), id, looksOob);
+        }
+        JsonNode arguments = req.get("arguments");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> args = arguments == null ? null : (Map<String, Object>) toNeutral(arguments);
+        return new Run(command, args, id, looksOob);
+    }
+
+    /**
+     * QEMU's qmp_dispatch_check_obj(): the request's members visited in the given order.
+     *
+     * @return the first fault's description, or {@code null} when the envelope is valid
+     */
+    static String envelopeFault(ObjectNode req, Iterable<String> names, boolean oobEnabled) {
+        String execKey = null;
+        for (String name : names) {
+            JsonNode v = req.get(name);
+            if (name.equals("execute") || (name.equals("exec-oob") && oobEnabled)) {
+                if (!v.isTextual()) {
+                    return "QMP input member '" + name + "' must be a string";
+                }
+                if (execKey != null) {
+                    return "QMP input member '" + name + "' clashes with '" + execKey + "'";
+                }
+                execKey = name;
+            } else if (name.equals("arguments")) {
+                if (!v.isObject()) {
+                    return "QMP input member 'arguments' must be an object";
+                }
+            } else if (!name.equals("id")) {
+                return "QMP input member '" + name + "' is unexpected";
+            }
+        }
+        return execKey == null ? "QMP input lacks member 'execute'" : null;
+    }
+
+    /**
+     * A parsed JSON value in the dispatcher's neutral form: maps (in member order), lists, strings,
+     * booleans, {@code Integer}/{@code Long}/{@code BigInteger} for integers, {@code Double} for other
+     * numbers, and {@code null}.
+     *
+     * @param node the value
+     * @return the same value without Jackson types
+     */
+    static Object toNeutral(JsonNode node) {
+        switch (node.getNodeType()) {
+            case OBJECT: {
+                Map<String, Object> map = new LinkedHashMap<>(Math.max(4, node.size() * 2));
+                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    map.put(e.getKey(), toNeutral(e.getValue()));
+                }
+                return map;
+            }
+            case ARRAY: {
+                List<Object> list = new ArrayList<>(node.size());
+                for (JsonNode e : node) {
+                    list.add(toNeutral(e));
+                }
+                return list;
+            }
+            case STRING:
+                return node.textValue();
+            case BOOLEAN:
+                return node.booleanValue();
+            case NUMBER:
+                if (node.isIntegralNumber()) {
+                    if (node.isBigInteger()) {
+                        return node.bigIntegerValue();
+                    }
+                    return node.isLong() ? (Object) node.longValue() : (Object) node.intValue();
+                }
+                return node.doubleValue();
+            default:
+                return null;
+        }
+    }
+}

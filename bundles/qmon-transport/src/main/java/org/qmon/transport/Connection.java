@@ -1,0 +1,64 @@
+package org.qmon.transport;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * One client connection, as the transport offers it to a protocol handler. Thread-safe unless a
+ * method says otherwise.
+ */
+@ProviderType
+public interface Connection {
+
+    /**
+     * A number that identifies the connection in logs, unique per transport.
+     *
+     * @return the id
+     */
+    long id();
+
+    /**
+     * The address of the listener the client connected to.
+     *
+     * @return {@code unix:PATH} or {@code tcp:HOST:PORT}
+     */
+    String listenerAddress();
+
+    /**
+     * Sends one complete message. Never blocks: what the socket does not take now is queued, up to the
+     * listener's output limit; a client whose unread output exceeds it is disconnected. Messages from
+     * different threads never interleave; messages from one thread leave in the order sent. Ignored
+     * once the connection is closed.
+     *
+     * @param message the bytes, not changed by the caller afterwards
+     */
+    void send(byte[] message);
+
+    /**
+     * Stops reading: no more input is offered until {@link #resumeInput()}. The socket's own buffers
+     * then fill and the client is pushed back. Only from {@link ConnectionHandler#received}.
+     */
+    void suspendInput();
+
+    /**
+     * Resumes reading after {@link #suspendInput()}: input left unconsumed is offered first (on the I/O
+     * thread, soon, when called from another thread). No effect when reading is not suspended.
+     */
+    void resumeInput();
+
+    /**
+     * Whether reading is suspended now.
+     *
+     * @return {@code true} between {@link #suspendInput()} and {@link #resumeInput()}
+     */
+    boolean inputSuspended();
+
+    /**
+     * Closes the connection once every message sent so far has been written, and reads nothing more.
+     */
+    void closeWhenFlushed();
+
+    /**
+     * Closes the connection now; unwritten output is dropped.
+     */
+    void close();
+}
