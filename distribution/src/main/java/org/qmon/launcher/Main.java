@@ -17,7 +17,6 @@ import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -184,12 +183,20 @@ public final class Main {
         }
     }
 
-    /** Runs the action the first time only: main and the shutdown hook both clean up, whoever is first. */
+    /**
+     * Runs the action the first time only: main and the shutdown hook both clean up, whoever is first.
+     * The second caller waits until the first has finished: the JVM halts as soon as the hook returns,
+     * so the hook must not return while main is still half way through deleting.
+     */
     private static Runnable once(Runnable action) {
-        AtomicBoolean done = new AtomicBoolean();
+        Object lock = new Object();
+        boolean[] done = new boolean[1]; // guarded by lock
         return () -> {
-            if (done.compareAndSet(false, true)) {
-                action.run();
+            synchronized (lock) {
+                if (!done[0]) {
+                    done[0] = true;
+                    action.run();
+                }
             }
         };
     }

@@ -38,15 +38,18 @@ class DistributionIT {
     Path dir;
 
     private Process process;
+    private Thread reader;
     private final LinkedBlockingQueue<String> output = new LinkedBlockingQueue<>();
 
     private Process start(String... args) throws IOException {
+        // Its own temporary directory, so a test can see that the framework's storage is gone at the end.
+        Files.createDirectories(dir.resolve("tmp"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", System.getProperty("qmon.distribution.jar")));
+                "-Djava.io.tmpdir=" + dir.resolve("tmp"), "-jar", System.getProperty("qmon.distribution.jar")));
         cmd.addAll(List.of(args));
         process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        Thread reader = new Thread(() -> {
+        reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String l; (l = r.readLine()) != null;) {
                     output.add(l);
@@ -117,15 +120,96 @@ class DistributionIT {
         assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS), "the process ends after quit");
         assertEquals(0, process.exitValue());
         assertFalse(Files.exists(sock), "the unix socket is removed on the way out");
+        assertStorageDeleted();
+    }
+
+    private void assertStorageDeleted() throws IOException {
+        try (var left = Files.list(dir.resolve("tmp"))) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("qmon-felix-")).toList(),
+                    "the framework's storage is deleted");
+        }
+    }
+
+    /** Starts with the arguments and expects exit status 1 and one "qmon: " line that says why. */
+    private String failsWith(String... args) throws Exception {
+        start(args);
+        String l = awaitLine("qmon: ");
+        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS), "the launcher exits");
+        assertEquals(1, process.exitValue());
+        List<String> rest = new ArrayList<>();
+        output.drainTo(rest);
+        assertFalse(rest.stream().anyMatch(x -> x.contains("Exception") || x.startsWith("\tat ")),
+                "no stack trace: " + rest);
+        return l;
     }
 
     @Test
     void aBadOptionIsAClearErrorNotAStackTrace() throws Exception {
-        start("-qmp", "stdio");
-        String l = awaitLine("qmon: ");
-        assertTrue(l.contains("-qmp expects unix:PATH or tcp:HOST:PORT"), l);
-        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS));
+        assertEquals("qmon: -qmp expects unix:PATH or tcp:HOST:PORT, not 'stdio'", failsWith("-qmp", "stdio"));
+        assertEquals("qmon: unknown option '-vnc'", failsWith("-vnc", ":0"));
+        assertEquals("qmon: -qmp unix:/x,wait=on: unsupported option 'wait=on'", failsWith("-qmp", "unix:/x,wait=on"));
+    }
+
+    @Test
+    void aListenerThatCannotBindIsAnErrorNamingTheOption() throws Exception {
+        Path missing = dir.resolve("no-such-dir/q.sock");
+        assertEquals("qmon: -qmp unix:" + missing + ": cannot listen on unix:" + missing + ": no such directory "
+                + missing.getParent(), failsWith("-qmp", "unix:" + missing));
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String spec = "tcp:127.0.0.1:" + taken.getLocalPort();
+            String l = failsWith("-qmp", spec);
+            assertTrue(l.startsWith("qmon: -qmp " + spec + ": cannot listen on " + spec + ": "), l);
+        }
+    }
+
+    @Test
+    void aListenerThatFailsInsideTheFrameworkStopsTheLaunchWithItsReason() throws Exception {
+        // Each spec alone can bind, so the check before start passes; the second listener then finds the
+        // port taken by the first, and the transport's report ends the launch.
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        String first = "tcp:127.0.0.1:" + port;
+        String second = first + ",server=on";
+        start("-qmp", first, "-qmp", second);
+        String l = awaitLine("qmon: -qmp");
+        assertTrue(l.contains("cannot listen on tcp:127.0.0.1:" + port + ": "), l);
+        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS), "the launcher exits");
         assertEquals(1, process.exitValue());
+    }
+
+    @Test
+    void aJarThatIsNotABundleIsRefused() throws Exception {
+        Path plain = dir.resolve("plain.jar");
+        java.util.jar.Manifest m = new java.util.jar.Manifest();
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(plain), m)) {
+            out.closeEntry();
+        }
+        assertEquals("qmon: -bundle " + plain + ": not an OSGi bundle (its manifest has no Bundle-SymbolicName)",
+                failsWith("-bundle", plain.toString()));
+    }
+
+    @Test
+    void sigtermStopsCleanly() throws Exception {
+        Path sock = dir.resolve("t.sock");
+        start("-qmp", "unix:" + sock + ",server=on,wait=off");
+        awaitLine("qmon: ready in");
+        try (QmpClient c = QmpClient.connect("unix:" + sock)) {
+            assertEquals("running", c.execute("query-status").get(WAIT, TimeUnit.SECONDS).get("status").asText());
+        }
+        // SIGTERM as an init system sends it (Process.destroy() would also close our end of its output).
+        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor());
+        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS), "the process ends on SIGTERM");
+        reader.join(TimeUnit.SECONDS.toMillis(WAIT));
+        assertEquals(143, process.exitValue(), "128 + SIGTERM, the JVM's status for a terminating signal");
+        List<String> rest = new ArrayList<>();
+        output.drainTo(rest);
+        assertFalse(rest.stream().anyMatch(x -> x.contains("Exception") || x.startsWith("\tat ")),
+                "no stack trace on the way out: " + rest);
+        assertFalse(Files.exists(sock), "the unix socket is removed on the way out");
+        assertStorageDeleted();
     }
 
     @Test
@@ -148,10 +232,7 @@ class DistributionIT {
 
     @Test
     void aMissingBundleIsAClearError() throws Exception {
-        start("-bundle", dir.resolve("nope.jar").toString());
-        String l = awaitLine("qmon: ");
-        assertTrue(l.contains("-bundle: no such file"), l);
-        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS));
-        assertEquals(1, process.exitValue());
+        assertEquals("qmon: -bundle: no such file '" + dir.resolve("nope.jar") + "'",
+                failsWith("-bundle", dir.resolve("nope.jar").toString()));
     }
 }

@@ -123,6 +123,8 @@ class QemuDifferentialTest {
         final Selector selector;
         final StringBuilder pending = new StringBuilder();
         final ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+        /** The peer closed (end of stream), as opposed to a read that timed out. */
+        boolean closedByPeer;
 
         Conn(Path socket) throws IOException {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -167,6 +169,7 @@ class QemuDifferentialTest {
                 buf.clear();
                 int n = ch.read(buf);
                 if (n < 0) {
+                    closedByPeer = true;
                     return null;
                 }
                 for (int i = 0; i < n; i++) {
@@ -339,6 +342,65 @@ class QemuDifferentialTest {
                 exchange(socket, NEGOTIATE + "{\"execute\": \"cont\", \"id\": \"cleanup\"}\n", 2);
             }
         }
+    }
+
+    /** The pipe a new user tries first: requests, then end of input, then read (socat, nc -N, scripts). */
+    private static final String PIPE = "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"stop\",\"id\":1}\n"
+            + "{\"execute\":\"query-status\",\"id\":2}\n{\"execute\":\"cont\",\"id\":3}\n";
+
+    /** Sends the bytes, shuts down the sending side, and reads every line until the server closes. */
+    private static List<JsonNode> halfClosedExchange(Path socket, String bytes) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        try (Conn c = new Conn(socket)) {
+            c.send(bytes);
+            c.ch.shutdownOutput();
+            for (String l; (l = c.line(WAIT_MS)) != null;) {
+                out.add(normalise(JSON.readTree(l)));
+            }
+            assertTrue(c.closedByPeer, () -> socket.getFileName() + " did not close after answering: " + out);
+        }
+        return out;
+    }
+
+    private static String status(Path socket) throws IOException {
+        return exchange(socket, NEGOTIATE + "{\"execute\": \"query-status\"}\n", 2).get(2).get("return").get("status").asText();
+    }
+
+    @Test
+    void endOfInputAfterPipelinedRequestsIsAnsweredInFullThenClosedLikeQemu() throws IOException {
+        List<JsonNode> fromQemu = halfClosedExchange(qemuSocket, PIPE);
+        List<JsonNode> fromQmon = halfClosedExchange(qmonSocket, PIPE);
+        assertEquals(7, fromQemu.size(), "greeting, 4 replies, STOP, RESUME: " + fromQemu);
+        assertEquals(fromQemu, fromQmon, "every reply, in the same order, then the server closes");
+        assertEquals("running", status(qemuSocket));
+        assertEquals("running", status(qmonSocket), "cont ran: the machine is not left paused");
+    }
+
+    static boolean socatInstalled() {
+        String path = System.getenv("PATH");
+        return path != null && Stream.of(path.split(File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, "socat")));
+    }
+
+    @Test
+    void theReadmesSocatPipeGetsEveryReplyFromBoth() throws Exception {
+        assumeTrue(socatInstalled(), "socat is not on the PATH (.ci/run installs it)");
+        List<List<JsonNode>> both = new ArrayList<>();
+        for (Path socket : new Path[] {qemuSocket, qmonSocket}) {
+            Process p = new ProcessBuilder("socat", "-", "UNIX-CONNECT:" + socket).redirectErrorStream(true).start();
+            p.getOutputStream().write(PIPE.getBytes(StandardCharsets.US_ASCII));
+            p.getOutputStream().close();
+            assertTrue(p.waitFor(WAIT_MS, TimeUnit.MILLISECONDS), "socat ends");
+            List<JsonNode> lines = new ArrayList<>();
+            for (String l : new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).split("\r\n")) {
+                if (!l.isBlank()) {
+                    lines.add(normalise(JSON.readTree(l)));
+                }
+            }
+            both.add(lines);
+        }
+        assertEquals(7, both.get(0).size(), both.get(0).toString());
+        assertEquals(both.get(0), both.get(1));
+        assertEquals("running", status(qmonSocket));
     }
 
     @Test

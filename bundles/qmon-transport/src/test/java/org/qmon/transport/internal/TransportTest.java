@@ -1,0 +1,342 @@
+package org.qmon.transport.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.qmon.transport.Connection;
+import org.qmon.transport.ConnectionHandler;
+import org.qmon.transport.Listener;
+import org.qmon.transport.ListenerConfig;
+import org.qmon.transport.Protocol;
+
+/**
+ * The transport with a small line protocol of the test's own, over real unix and TCP sockets: every
+ * line is answered "ok LINE" by a timer thread 20 ms later (an answer from another thread, as a
+ * command completing later would), at most {@value #WINDOW} lines in flight per connection, then
+ * input is suspended.
+ */
+class TransportTest {
+
+    private static final int WINDOW = 4;
+
+    @TempDir
+    Path dir;
+
+    private final TransportImpl transport = new TransportImpl(null);
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final List<Listener> listeners = new ArrayList<>();
+    /** Every handler's closed() call, in order. */
+    private final LinkedBlockingQueue<String> closed = new LinkedBlockingQueue<>();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
+
+    @AfterEach
+    void tearDown() {
+        transport.deactivate();
+        timer.shutdownNow();
+    }
+
+    /** The line protocol: answers each line from the timer thread; half-close closes when all are answered. */
+    private final class Lines implements ConnectionHandler {
+        private final Connection c;
+        private final StringBuilder line = new StringBuilder();
+        private final AtomicInteger inFlight = new AtomicInteger();
+        private volatile boolean ended;
+
+        Lines(Connection c) {
+            this.c = c;
+            c.send("hello\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+
+        @Override
+        public void received(ByteBuffer input) {
+            while (input.hasRemaining()) {
+                if (inFlight.get() >= WINDOW) {
+                    c.suspendInput();
+                    if (inFlight.get() >= WINDOW) {
+                        return;
+                    }
+                    c.resumeInput();
+                }
+                char ch = (char) input.get();
+                if (ch != '\n') {
+                    line.append(ch);
+                    continue;
+                }
+                String l = line.toString();
+                line.setLength(0);
+                maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                timer.schedule(() -> answer(l), 20, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        private void answer(String l) {
+            c.send(("ok " + l + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            inFlight.decrementAndGet();
+            if (c.inputSuspended()) {
+                c.resumeInput();
+            }
+            closeIfDone();
+        }
+
+        private void closeIfDone() {
+            if (ended && inFlight.get() == 0) {
+                c.closeWhenFlushed();
+            }
+        }
+
+        @Override
+        public void inputEnded() {
+            ended = true;
+            closeIfDone();
+        }
+
+        @Override
+        public boolean busy() {
+            return inFlight.get() > 0;
+        }
+
+        @Override
+        public void closed() {
+            closed.add("closed " + c.id());
+        }
+    }
+
+    private Listener listen(ListenerConfig config) throws IOException {
+        Protocol p = Lines::new;
+        Listener l = transport.listen("lines", config, p);
+        listeners.add(l);
+        return l;
+    }
+
+    private Listener listen(String kind, int maxOutputKib) throws IOException {
+        return listen(kind.equals("unix")
+                ? new ListenerConfig(dir.resolve("t.sock").toString(), "127.0.0.1", 0, 8, maxOutputKib, 1)
+                : new ListenerConfig("", "127.0.0.1", 0, 8, maxOutputKib, 1));
+    }
+
+    private static SocketChannel connect(Listener l) throws IOException {
+        String a = l.address();
+        if (a.startsWith("unix:")) {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(a.substring(5)));
+            return ch;
+        }
+        int colon = a.lastIndexOf(':');
+        return SocketChannel.open(new InetSocketAddress(a.substring(4, colon), Integer.parseInt(a.substring(colon + 1))));
+    }
+
+    /** Reads lines with a bound on each read; null at end of stream. */
+    private static final class LineReader {
+        private final BufferedReader in;
+
+        LineReader(SocketChannel ch) {
+            in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.US_ASCII));
+        }
+
+        String line() throws IOException {
+            return in.readLine();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"unix", "tcp"})
+    void endOfInputIsAHalfCloseEveryLineIsAnsweredThenTheServerCloses(String kind) throws Exception {
+        Listener l = listen(kind, 1024);
+        try (SocketChannel ch = connect(l)) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 50; i++) {
+                sb.append(i).append('\n');
+            }
+            OutputStream out = Channels.newOutputStream(ch);
+            out.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
+            ch.shutdownOutput();
+            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.US_ASCII));
+            assertEquals("hello", in.readLine());
+            for (int i = 0; i < 50; i++) {
+                assertEquals("ok " + i, in.readLine(), "every line sent before end of input is answered, in order");
+            }
+            assertNull(in.readLine(), "then the server closes");
+        }
+        assertTrue(maxInFlight.get() <= WINDOW, "backpressure held the window: " + maxInFlight.get());
+        awaitClosed(1);
+    }
+
+    @Test
+    void suspendedInputIsNotReadSoTheClientIsPushedBack() throws Exception {
+        Listener l = listen("unix", 1024);
+        try (SocketChannel ch = connect(l)) {
+            ch.configureBlocking(false);
+            // Far more than the socket buffers hold: with the window full the server stops reading.
+            ByteBuffer lots = ByteBuffer.wrap("x\n".repeat(2_000_000).getBytes(StandardCharsets.US_ASCII));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int zeroWrites = 0;
+            while (lots.hasRemaining() && zeroWrites < 50 && System.nanoTime() < deadline) {
+                if (ch.write(lots) == 0) {
+                    zeroWrites++;
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                } else {
+                    zeroWrites = 0;
+                }
+            }
+            assertTrue(lots.hasRemaining(), "the client was pushed back: the server did not swallow 4 MB");
+            assertTrue(maxInFlight.get() <= WINDOW);
+        }
+    }
+
+    @Test
+    void aClientThatNeverReadsIsDisconnectedAtTheOutputLimit() throws Exception {
+        Protocol flood = c -> new ConnectionHandler() {
+            @Override
+            public void received(ByteBuffer input) {
+                input.position(input.limit());
+                byte[] chunk = new byte[64 * 1024];
+                for (int i = 0; i < 200; i++) {
+                    c.send(chunk);
+                }
+            }
+
+            @Override
+            public void inputEnded() {
+                c.closeWhenFlushed();
+            }
+
+            @Override
+            public void closed() {
+                closed.add("flood closed");
+            }
+        };
+        Listener l = transport.listen("flood", new ListenerConfig(dir.resolve("f.sock").toString(), "127.0.0.1", 0, 8, 256, 1), flood);
+        try (SocketChannel ch = connect(l)) {
+            ch.write(ByteBuffer.wrap(new byte[] {'g', 'o', '\n'}));
+            assertEquals("flood closed", closed.poll(10, TimeUnit.SECONDS), "12.5 MiB unread against a 256 KiB limit");
+            assertEquals(0, l.connections());
+        }
+    }
+
+    @Test
+    void aWriteThatFailsClosesTheConnectionAndTellsTheProtocol() throws Exception {
+        Listener l = listen("unix", 1024);
+        try (SocketChannel ch = connect(l)) {
+            ch.write(ByteBuffer.wrap("slow\n".getBytes(StandardCharsets.US_ASCII)));
+            // Read the greeting, then leave entirely: the answer, 20 ms later, cannot be written.
+            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.US_ASCII));
+            assertEquals("hello", in.readLine());
+        }
+        awaitClosed(1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (l.connections() > 0) {
+            assertTrue(System.nanoTime() < deadline, "the connection is gone");
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreRefused() throws Exception {
+        Listener l = listen(new ListenerConfig(dir.resolve("m.sock").toString(), "127.0.0.1", 0, 2, 1024, 1));
+        List<SocketChannel> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                SocketChannel ch = connect(l);
+                open.add(ch);
+                assertEquals("hello", new LineReader(ch).line());
+            }
+            try (SocketChannel third = connect(l)) {
+                assertNull(new LineReader(third).line(), "the third client is closed at once");
+            }
+        } finally {
+            for (SocketChannel ch : open) {
+                ch.close();
+            }
+        }
+    }
+
+    @Test
+    void aUnixSocketIsOwnerOnlyAndItsFileGoesWithTheListener() throws Exception {
+        Listener l = listen("unix", 1024);
+        Path sock = dir.resolve("t.sock");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
+        assertEquals("unix:" + sock.toAbsolutePath(), l.address());
+        l.close();
+        assertTrue(Files.notExists(sock));
+    }
+
+    @Test
+    void listenersThatCannotBindSayWhereAndWhy() throws Exception {
+        Path file = Files.writeString(dir.resolve("plain"), "not a socket");
+        IOException e = assertThrows(IOException.class, () -> listen(new ListenerConfig(file.toString(), "127.0.0.1", 0, 8, 1024, 1)));
+        assertEquals("cannot listen on unix:" + file.toAbsolutePath() + ": a file that is not a socket is in the way", e.getMessage());
+        assertEquals("not a socket", Files.readString(file), "the file is left alone");
+
+        Path missing = dir.resolve("no/such/dir/s.sock");
+        e = assertThrows(IOException.class, () -> listen(new ListenerConfig(missing.toString(), "127.0.0.1", 0, 8, 1024, 1)));
+        assertEquals("cannot listen on unix:" + missing.toAbsolutePath() + ": no such directory " + missing.getParent().toAbsolutePath(),
+                e.getMessage());
+
+        Listener tcp = listen("tcp", 1024);
+        int port = Integer.parseInt(tcp.address().substring(tcp.address().lastIndexOf(':') + 1));
+        e = assertThrows(IOException.class, () -> listen(new ListenerConfig("", "127.0.0.1", port, 8, 1024, 1)));
+        assertTrue(e.getMessage().startsWith("cannot listen on tcp:127.0.0.1:" + port + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains("in use"), e.getMessage());
+    }
+
+    @Test
+    void closingTheListenerLetsAnswersUnderWayLeaveFirst() throws Exception {
+        Listener l = listen("unix", 1024);
+        try (SocketChannel ch = connect(l)) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.US_ASCII));
+            assertEquals("hello", in.readLine());
+            ch.write(ByteBuffer.wrap("last\n".getBytes(StandardCharsets.US_ASCII)));
+            CountDownLatch gone = new CountDownLatch(1);
+            // The answer comes 20 ms later, from the timer; close() waits for busy handlers (bounded).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (maxInFlight.get() == 0) {
+                assertTrue(System.nanoTime() < deadline);
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            Thread closer = new Thread(() -> {
+                l.close();
+                gone.countDown();
+            });
+            closer.start();
+            assertEquals("ok last", in.readLine());
+            assertTrue(gone.await(10, TimeUnit.SECONDS));
+            assertNull(in.readLine());
+        }
+    }
+
+    private void awaitClosed(int n) throws InterruptedException {
+        for (int i = 0; i < n; i++) {
+            assertTrue(closed.poll(10, TimeUnit.SECONDS) != null, "the protocol heard of the close");
+        }
+    }
+}
