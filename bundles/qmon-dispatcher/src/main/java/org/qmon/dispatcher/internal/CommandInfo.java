@@ -92,14 +92,13 @@ final class CommandInfo implements Comparable<CommandInfo> {
         if (name == null || name.isEmpty()) {
             failure = "missing service property " + QmpCommand.NAME;
         } else {
-            JavaType[] params = TypeFactory.defaultInstance().constructType(handler.getClass())
-                    .findTypeParameters(iface);
-            if (params.length != 2 || params[0].getRawClass() == Object.class) {
+            Type[] types = TYPES.get(handler.getClass());
+            if (types == null) {
                 failure = "cannot determine the argument and result types of " + handler.getClass().getName()
                         + " (implement " + iface.getSimpleName() + "<A, R> with concrete types, not a lambda)";
             } else {
-                argumentType = toType(params[0]);
-                resultType = toType(params[1]);
+                argumentType = types[0];
+                resultType = types[1];
                 try {
                     binder.check(argumentType);
                 } catch (IllegalArgumentException e) {
@@ -110,6 +109,23 @@ final class CommandInfo implements Comparable<CommandInfo> {
         return new CommandInfo(name, allowOob, nonBlocking, beforeNegotiation, description, serviceId, ranking, bundle,
                 handler, async, argumentType, resultType, failure);
     }
+
+    /**
+     * The argument and result types of a handler class, or {@code null} when they cannot be determined,
+     * found once per class: a frontend supplies session-local commands for every session it opens, so
+     * this is on the path from connect to greeting.
+     */
+    private static final ClassValue<Type[]> TYPES = new ClassValue<>() {
+        @Override
+        protected Type[] computeValue(Class<?> type) {
+            Class<?> iface = AsyncCommand.class.isAssignableFrom(type) ? AsyncCommand.class : Command.class;
+            JavaType[] params = TypeFactory.defaultInstance().constructType(type).findTypeParameters(iface);
+            if (params.length != 2 || params[0].getRawClass() == Object.class) {
+                return null;
+            }
+            return new Type[] {toType(params[0]), toType(params[1])};
+        }
+    };
 
     /** A Boolean service property, also accepted as the string {@code "true"} (e.g. from a .cfg file). */
     private static boolean flag(Map<String, ?> props, String key) {
