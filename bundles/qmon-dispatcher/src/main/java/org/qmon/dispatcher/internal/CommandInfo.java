@@ -230,6 +230,20 @@ final class CommandInfo implements Comparable<CommandInfo> {
         }
     }
 
+    /**
+     * The same command with another handler object of the same class: a session-local command is
+     * captured once per (class, properties) and copied for each session, which keeps the per-connection
+     * cost of a frontend's local commands to one object.
+     *
+     * @param other the handler, of the class this one was captured from ({@code null} for a template
+     *        that must not keep the first handler, and what it refers to, alive)
+     * @return the copy, with an in-flight set of its own
+     */
+    CommandInfo withHandler(Object other) {
+        return new CommandInfo(name, allowOob, nonBlocking, allowBeforeNegotiation, description, serviceId, ranking,
+                bundle, other, async, argumentType, resultType, failure);
+    }
+
     /** Built on demand (reporting and lookups by frontends, never per request). */
     CommandDescriptor descriptor() {
         return new CommandDescriptor(name, description, async, allowOob, nonBlocking, allowBeforeNegotiation,

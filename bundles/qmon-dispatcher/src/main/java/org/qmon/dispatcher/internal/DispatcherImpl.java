@@ -186,20 +186,33 @@ public final class DispatcherImpl implements Dispatcher {
     public DispatchSession openSession(String frontend, Set<String> capabilities, Collection<LocalCommand> localCommands) {
         Map<String, CommandInfo> local = Map.of();
         if (!localCommands.isEmpty()) {
-            local = new HashMap<>();
+            Map<String, CommandInfo> m = new HashMap<>();
             for (LocalCommand c : localCommands) {
-                CommandInfo info = CommandInfo.of(c.handler(), withLocalIdentity(c.properties()), frontend, binder);
+                CommandInfo info = LOCAL_TEMPLATES.get(c.handler().getClass()).computeIfAbsent(c.properties(),
+                        k -> CommandInfo.of(c.handler(), withLocalIdentity(c.properties()), frontend, binder).withHandler(null));
                 if (!info.isValid()) {
                     throw new IllegalArgumentException("local command " + info + ": " + info.failure());
                 }
-                local.put(info.name(), info);
+                m.put(info.name(), info.withHandler(c.handler()));
             }
-            local = Map.copyOf(local);
+            local = Map.copyOf(m);
         }
         SessionImpl s = new SessionImpl(this, sessionIds.incrementAndGet(), frontend, capabilities, local);
         sessions.add(s);
         return s;
     }
+
+    /**
+     * Local commands captured once per handler class and properties, without their handler, and copied
+     * for each session (see {@link CommandInfo#withHandler}). Attached to the handler's class, so a
+     * frontend bundle that leaves takes its entries with its class loader.
+     */
+    private static final ClassValue<Map<Map<String, Object>, CommandInfo>> LOCAL_TEMPLATES = new ClassValue<>() {
+        @Override
+        protected Map<Map<String, Object>, CommandInfo> computeValue(Class<?> type) {
+            return new ConcurrentHashMap<>();
+        }
+    };
 
     /** Local commands are no services: service id -1, the lowest ranking. */
     private static Map<String, Object> withLocalIdentity(Map<String, Object> props) {
