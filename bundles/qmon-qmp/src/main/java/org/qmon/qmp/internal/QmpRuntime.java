@@ -90,14 +90,24 @@ public final class QmpRuntime implements Protocol, EventHandler {
         MonitorEvent.from(event).ifPresent(throttle::submit);
     }
 
-    /** Stamps, serialises once, and writes to every negotiated session. */
+    /**
+     * Stamps, serialises once, and writes to every negotiated session. {@code SHUTDOWN} also ends every
+     * session, as it ends QEMU: each answers the request it is running (e.g. the {@code quit} that
+     * caused it), executes nothing after it, and closes.
+     */
     private void broadcast(MonitorEvent e) {
         byte[] bytes = output.event(e);
-        if (bytes == null) {
-            return;
-        }
+        boolean shutdown = SHUTDOWN.equals(e.name());
         for (QmpSession s : sessions) {
-            s.event(bytes);
+            if (bytes != null) {
+                s.event(bytes);
+            }
+            if (shutdown) {
+                s.shutdown();
+            }
         }
     }
+
+    /** QEMU's event for a machine that is going away; QEMU exits after it (without -no-shutdown). */
+    static final String SHUTDOWN = "SHUTDOWN";
 }

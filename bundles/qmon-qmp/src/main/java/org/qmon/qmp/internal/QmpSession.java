@@ -73,6 +73,10 @@ final class QmpSession implements ConnectionHandler, RequestChecker.SessionState
     private volatile boolean oobEnabled;
     /** Set on the I/O thread at end of input; read by whoever answers the last request. */
     private volatile boolean inputEnded;
+    /** Set once when the platform shuts down ({@code SHUTDOWN}): nothing more is executed. */
+    private volatile boolean shuttingDown;
+    /** Set when the session has been ended for shutdown: no reply is due any more. */
+    private volatile boolean ended;
 
     QmpSession(QmpRuntime runtime, Connection connection) {
         this.runtime = runtime;
@@ -127,6 +131,10 @@ final class QmpSession implements ConnectionHandler, RequestChecker.SessionState
     @Override
     public void received(ByteBuffer input) {
         for (;;) {
+            if (shuttingDown) {
+                input.position(input.limit()); // read, never executed: QEMU would not read it at all
+                return;
+            }
             if (inFlight.get() >= limit()) {
                 // Suspend before re-checking: an answer decrements inFlight before it looks at the
                 // suspension, so one of the two always sees the other and reading cannot stall.
@@ -179,11 +187,35 @@ final class QmpSession implements ConnectionHandler, RequestChecker.SessionState
         closeIfDone();
     }
 
+    /**
+     * The platform is shutting down (QEMU's {@code quit}): like QEMU, which exits, the session executes
+     * nothing after the request it is running, whose reply still leaves, and then closes. Requests
+     * queued behind it are dropped unanswered, as QEMU never reads them. Any thread.
+     */
+    void shutdown() {
+        shuttingDown = true;
+        if (inFlight.get() == 0 && oobInFlight.get() == 0) {
+            end();
+        }
+    }
+
+    /** Ends the session for shutdown: queued requests dropped, the connection closed once flushed. */
+    private void end() {
+        ended = true;
+        session.close();
+        connection.closeWhenFlushed();
+    }
+
     // ---- output (any thread) ----------------------------------------------------------------------
 
     /** An in-band reply: send it, free its queue slot, and resume reading if it had stopped. */
     private void answered(Reply r, JsonNode id) {
         send(runtime.output().reply(r, id));
+        if (shuttingDown) {
+            // Called from the session's delivery: closing it now keeps the queue from running on.
+            end();
+            return;
+        }
         if (narrowWindow && !negotiating) {
             // This was qmp_capabilities' reply: the only in-band request in flight while negotiating.
             narrowWindow = false;
@@ -197,6 +229,10 @@ final class QmpSession implements ConnectionHandler, RequestChecker.SessionState
 
     private void answeredOutOfBand(Reply r, JsonNode id) {
         send(runtime.output().reply(r, id));
+        if (shuttingDown) {
+            end();
+            return;
+        }
         oobInFlight.decrementAndGet();
         closeIfDone();
     }
@@ -225,7 +261,7 @@ final class QmpSession implements ConnectionHandler, RequestChecker.SessionState
 
     @Override
     public boolean busy() {
-        return inFlight.get() > 0 || oobInFlight.get() > 0;
+        return !ended && (inFlight.get() > 0 || oobInFlight.get() > 0);
     }
 
     @Override

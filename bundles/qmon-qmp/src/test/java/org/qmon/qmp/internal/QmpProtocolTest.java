@@ -388,6 +388,36 @@ class QmpProtocolTest {
     }
 
     @Test
+    void afterShutdownNothingMoreIsExecutedAndEveryClientIsClosedLikeQemu() throws IOException {
+        java.util.concurrent.atomic.AtomicInteger executed = new java.util.concurrent.atomic.AtomicInteger();
+        server.register("count", new Command<NoArguments, Void>() {
+            @Override
+            public Void execute(NoArguments a, CommandContext c) {
+                executed.incrementAndGet();
+                return null;
+            }
+        });
+        // What core's quit does: SHUTDOWN, sent synchronously before its own reply.
+        server.register("quit", new Command<NoArguments, Void>() {
+            @Override
+            public Void execute(NoArguments a, CommandContext c) {
+                server.runtime.handleEvent(MonitorEvent.of("SHUTDOWN").toOsgiEvent());
+                return null;
+            }
+        });
+        try (var other = server.connect().negotiated(); var c = server.connect().negotiated()) {
+            c.send("{\"execute\": \"quit\", \"id\": 1}\n{\"execute\": \"count\", \"id\": 2}\n"
+                    + "{\"execute\": \"count\", \"id\": 3}\n");
+            assertEquals("SHUTDOWN", c.json().get("event").asText());
+            assertEquals(1, c.json().get("id").asInt(), "quit is answered");
+            assertNull(c.line(), "then the connection closes, without running what was pipelined behind quit");
+            assertEquals("SHUTDOWN", other.json().get("event").asText());
+            assertNull(other.line(), "an idle client is closed too");
+            assertEquals(0, executed.get());
+        }
+    }
+
+    @Test
     void manyClientsShareOneSocket() throws IOException {
         var clients = new java.util.ArrayList<QmpServerFixture.Client>();
         try {
