@@ -141,6 +141,11 @@ public final class QmpClient implements AutoCloseable {
     private static final int WIRE_LOG_LIMIT = 4096;
     /** How long close() waits for the reader and writer threads to end. */
     private static final long THREAD_JOIN_MILLIS = 5000;
+    /**
+     * How long the connection lives on after a write failed, for the reader to consume the replies
+     * the server sent before it went away; the reader normally ends it sooner, at end of stream.
+     */
+    private static final long WRITE_FAILURE_GRACE_MILLIS = 5000;
     /** How long a blocking connect waits beyond the connect timeout, whose watchdog ends the attempt. */
     private static final long CONNECT_MARGIN_MILLIS = 5000;
     private static final AtomicLong CONNECTIONS = new AtomicLong();
@@ -1101,9 +1106,22 @@ public final class QmpClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             teardown(new QmpConnectionClosedException("writer thread interrupted"));
         } catch (IOException e) {
-            // Broken pipe, connection reset: the server went away while we wrote.
-            teardown(closed.get() ? null : new QmpConnectionClosedException(
-                    "connection to " + endpoint + " lost while writing: " + e.getMessage(), e));
+            if (closed.get()) {
+                return;
+            }
+            // Broken pipe, connection reset: the server went away, e.g. QEMU after quit while the
+            // next request was on its way. Its last replies (quit's) may still be unread: the reader
+            // consumes them and ends the connection at end of stream. Nothing more is written; calls
+            // queued meanwhile fail when the connection ends. A server that stopped reading but
+            // keeps the connection open would leave the reader waiting: the grace period bounds that.
+            QmpConnectionClosedException cause = new QmpConnectionClosedException(
+                    "connection to " + endpoint + " lost while writing: " + e.getMessage(), e);
+            LOG.log(DEBUG, "writing to {0} failed: {1}; the reader ends the connection", endpoint, e.getMessage());
+            try {
+                timer.schedule(() -> dispatch(() -> teardown(cause)), WRITE_FAILURE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                // Teardown shut the timer down: the connection is ending anyway.
+            }
         } catch (RuntimeException e) {
             teardown(closed.get() ? null : e);
         }

@@ -183,6 +183,8 @@ final class ScriptedQmpServer implements AutoCloseable {
         final BlockingQueue<ObjectNode> requests = new LinkedBlockingQueue<>();
         /** Completes when the session's reader stops: the client closed the connection (or the test did). */
         final CompletableFuture<Void> ended = new CompletableFuture<>();
+        /** Set by {@link #shutdownInput()}: the reader's end of stream then does not close the connection. */
+        private volatile boolean keepOpen;
 
         Session(SocketChannel channel) {
             this.channel = channel;
@@ -212,7 +214,9 @@ final class ScriptedQmpServer implements AutoCloseable {
             } catch (IOException e) {
                 // connection closed
             } finally {
-                close();
+                if (!keepOpen) {
+                    close();
+                }
                 ended.complete(null);
             }
         }
@@ -298,6 +302,12 @@ final class ScriptedQmpServer implements AutoCloseable {
             } catch (IOException e) {
                 // ignore
             }
+        }
+
+        /** Stops reading (shutdown(SHUT_RD)) but keeps the connection: the client's next write fails. */
+        void shutdownInput() throws IOException {
+            keepOpen = true;
+            channel.shutdownInput();
         }
 
         /** TCP only: closes with SO_LINGER 0, so the client sees "Connection reset" instead of end of stream. */
