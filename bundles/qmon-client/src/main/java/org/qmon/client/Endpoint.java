@@ -22,6 +22,9 @@ import java.nio.file.Path;
  * connecting, on the caller's thread when binding for accept mode.
  */
 record Endpoint(String text, Path unixPath, String host, int port) {
+    /** File type bits of {@code st_mode}, and the type of a socket (for {@link #removeStaleSocket()}). */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
 
     static Endpoint parse(String endpoint) {
         if (endpoint == null) {
@@ -154,9 +157,6 @@ record Endpoint(String text, Path unixPath, String host, int port) {
         }
     }
 
-    /** File type bits of {@code st_mode}, and the type of a socket. */
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFSOCK = 0140000;
 
     @Override
     public String toString() {
