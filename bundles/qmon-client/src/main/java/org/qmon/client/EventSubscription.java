@@ -3,9 +3,11 @@ package org.qmon.client;
 import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
- * A listener's registration for QMP events, made with {@link QmpClient#subscribe(Set, Consumer)}.
+ * A listener's registration for QMP events, made with {@link QmpClient#subscribe(Set, Consumer)}
+ * (by event name) or {@link QmpClient#subscribe(Predicate, Consumer)} (by filter).
  *
  * <p>The reader thread never waits for a listener: it appends each matching event to this
  * subscription's bounded buffer ({@link QmpClientOptions#eventBufferSize()}) and returns. A drain
@@ -25,7 +27,9 @@ public final class EventSubscription implements AutoCloseable {
 
     private final QmpClient client;
     private final Set<String> eventNames;
-    private final Consumer<QmpEvent> listener;
+    /** Decides on the reader thread which events are buffered; see {@link QmpClient#subscribe(Predicate, Consumer)}. */
+    private final Predicate<? super QmpEvent> filter;
+    private final Consumer<? super QmpEvent> listener;
     private final int capacity;
     /** For {@link QmpClient#nextEvent(String)}: accept one event only, then stop buffering. */
     private final boolean once;
@@ -43,10 +47,11 @@ public final class EventSubscription implements AutoCloseable {
     private Throwable connectionCause;
     private boolean closeNotified;
 
-    EventSubscription(QmpClient client, Set<String> eventNames, Consumer<QmpEvent> listener, int capacity,
-            boolean once, Consumer<Throwable> onConnectionClosed) {
+    EventSubscription(QmpClient client, Set<String> eventNames, Predicate<? super QmpEvent> filter,
+            Consumer<? super QmpEvent> listener, int capacity, boolean once, Consumer<Throwable> onConnectionClosed) {
         this.client = client;
         this.eventNames = Set.copyOf(eventNames);
+        this.filter = filter;
         this.listener = listener;
         this.capacity = capacity;
         this.once = once;
@@ -54,9 +59,9 @@ public final class EventSubscription implements AutoCloseable {
     }
 
     /**
-     * The event names this subscription receives.
+     * The event names this subscription was made for with {@link QmpClient#subscribe(Set, Consumer)}.
      *
-     * @return the names; empty means every event
+     * @return the names; empty means every event, or a subscription made with a filter
      */
     public Set<String> eventNames() {
         return eventNames;
@@ -109,8 +114,20 @@ public final class EventSubscription implements AutoCloseable {
         client.unsubscribe(this);
     }
 
-    boolean accepts(String name) {
-        return eventNames.isEmpty() || eventNames.contains(name);
+    /** Called by the reader thread for every event. A filter that throws counts as "no", and is logged. */
+    boolean accepts(QmpEvent event) {
+        if (!eventNames.isEmpty() && !eventNames.contains(event.name())) {
+            return false;
+        }
+        if (filter == null) {
+            return true;
+        }
+        try {
+            return filter.test(event);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "event filter failed on " + event.name() + "; event not delivered to " + this, e);
+            return false;
+        }
     }
 
     /** Called by the reader thread; never blocks on the listener. */
@@ -184,6 +201,6 @@ public final class EventSubscription implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EventSubscription" + (eventNames.isEmpty() ? "[all]" : eventNames);
+        return "EventSubscription" + (filter != null ? "[filter]" : eventNames.isEmpty() ? "[all]" : eventNames);
     }
 }

@@ -1,6 +1,6 @@
 package org.qmon.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JavaType;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -12,15 +12,21 @@ final class PendingCall {
     final boolean oob;
     /** For {@code qmp_capabilities}: the capabilities it asks to enable; otherwise {@code null}. */
     final Set<String> requestedCapabilities;
-    final CompletableFuture<JsonNode> future = new CompletableFuture<>();
-    /** The scheduled timeout, if any; written once by the sending thread before the request is queued. */
+    /** What the {@code return} value is converted to; {@code null} for the raw {@code JsonNode}. */
+    final JavaType resultType;
+    /** Completed on the callback executor only, with the converted result. */
+    final CompletableFuture<Object> future;
+    /** The scheduled timeout, if any; written once by the sending thread after the request is queued. */
     volatile Future<?> timeout;
 
-    PendingCall(String id, String command, boolean oob, Set<String> requestedCapabilities) {
+    PendingCall(String id, String command, boolean oob, Set<String> requestedCapabilities, JavaType resultType,
+            CompletableFuture<Object> future) {
         this.id = id;
         this.command = command;
         this.oob = oob;
         this.requestedCapabilities = requestedCapabilities;
+        this.resultType = resultType;
+        this.future = future;
     }
 
     void cancelTimeout() {

@@ -12,8 +12,8 @@ import java.util.concurrent.Executor;
  * Settings of a {@link QmpClient}. Immutable; start from {@link #defaults()} or {@link #builder()}
  * and derive variants with {@link #toBuilder()}.
  *
- * @param connectTimeout bound for the whole connection setup: socket connect, greeting and
- *     {@code qmp_capabilities}; default 10 s
+ * @param connectTimeout bound for the whole connection setup: socket connect (in accept mode: bind
+ *     and the wait for the server to connect), greeting and {@code qmp_capabilities}; default 10 s
  * @param callTimeout default timeout of every call that does not name its own, or {@code null}
  *     for none (the default)
  * @param negotiate whether {@code connect} sends {@code qmp_capabilities}; default {@code true}.
@@ -25,13 +25,20 @@ import java.util.concurrent.Executor;
  *     the oldest; default 1024
  * @param maxReplySize the largest server message (greeting, reply or event) in bytes; a larger one
  *     closes the connection with a {@link QmpProtocolException}; default 64 MiB (QEMU's own input limit)
- * @param objectMapper serialises arguments (maps, records, POJOs) and converts typed results. The
+ * @param objectMapper serialises arguments (maps, records, POJOs) and converts typed results and
+ *     typed event data ({@link QmpEvent#data(Class)}). The
  *     default mapper ignores unknown members (QMP clients must) and omits {@code null} properties
  *     (QMP rejects {@code null} for optional arguments); it maps property names 1:1, so use
  *     {@code @JsonProperty("command-line")} for dashed QMP names
- * @param callbackExecutor where reply futures are completed and events delivered, or {@code null}
- *     (the default) for a pool owned by the client (daemon threads that end when idle and at close).
- *     Never the reader thread, so a slow callback never stalls the connection
+ * @param callbackExecutor where every future of the client is completed and events are delivered,
+ *     or {@code null} (the default) for a pool owned by the client: at most {@link #CALLBACK_THREADS}
+ *     daemon threads run callbacks at once (more work queues), they start on demand and end when idle
+ *     for 10 s and at close. A callback of that pool that waits for another future of the same client
+ *     ({@code get}, {@code join}, {@link QmpClient#call(String)}) does not count against the bound
+ *     while it waits. With an executor of your own, its threads and bounds are yours: callbacks that
+ *     block on the same client's replies need enough threads to let those replies through. If the
+ *     executor rejects a task, the task runs on a new thread. Never the reader thread, so a slow
+ *     callback never stalls the connection
  */
 public record QmpClientOptions(
         Duration connectTimeout,
@@ -49,6 +56,12 @@ public record QmpClientOptions(
     public static final int DEFAULT_EVENT_BUFFER_SIZE = 1024;
     /** The default maximum server message size: 64 MiB. */
     public static final long DEFAULT_MAX_REPLY_SIZE = 64L << 20;
+    /**
+     * How many threads of the client-owned callback pool (used when {@link #callbackExecutor()} is
+     * {@code null}) run callbacks at once: 4. Enough for completions and event listeners, which are
+     * short; a burst of replies queues instead of starting a thread each.
+     */
+    public static final int CALLBACK_THREADS = 4;
 
     /**
      * Validates the components.
@@ -82,7 +95,7 @@ public record QmpClientOptions(
     /**
      * The defaults: connect timeout 10 s, no call timeout, negotiate with {@code oob} when offered,
      * 1024 buffered events per subscription, 64 MiB maximum message size, the default object mapper,
-     * a client-owned callback pool.
+     * a client-owned callback pool of {@link #CALLBACK_THREADS} threads.
      *
      * @return a new options object with the defaults
      */
@@ -222,9 +235,10 @@ public record QmpClientOptions(
         }
 
         /**
-         * Sets where futures are completed and events delivered.
+         * Sets where futures are completed and events delivered (see {@link QmpClientOptions#callbackExecutor()}).
          *
-         * @param executor the executor, or {@code null} for a client-owned pool
+         * @param executor the executor, or {@code null} for a client-owned pool of
+         *     {@link QmpClientOptions#CALLBACK_THREADS} threads
          * @return this builder
          */
         public Builder callbackExecutor(Executor executor) {

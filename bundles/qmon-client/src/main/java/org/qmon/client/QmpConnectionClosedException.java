@@ -1,9 +1,13 @@
 package org.qmon.client;
 
 /**
- * The connection ended before a reply arrived, or a call was made on a closed client. The cause,
- * when present, says why the connection ended (server closed it, I/O error, protocol violation);
- * it is {@code null} when the client was closed locally with {@link QmpClient#close()}.
+ * The connection ended before a reply arrived, or a call was made on a closed client. It is also
+ * {@link QmpClient#closeCause()} when the server hung up (end of stream, connection reset, broken
+ * pipe) or the socket failed: then its cause is the {@link java.io.IOException}, if there was one.
+ *
+ * <p>For a call that failed because the connection ended, the cause says why the connection ended
+ * (the server closed it, an I/O error, a protocol violation); it is {@code null} when the client was
+ * closed locally with {@link QmpClient#close()}.
  */
 public class QmpConnectionClosedException extends QmpClientException {
     private static final long serialVersionUID = 1L;
@@ -25,5 +29,10 @@ public class QmpConnectionClosedException extends QmpClientException {
      */
     public QmpConnectionClosedException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    @Override
+    QmpClientException copyForCaller() {
+        return new QmpConnectionClosedException(getMessage(), getCause());
     }
 }

@@ -75,4 +75,9 @@ public class QmpException extends QmpClientException {
     public String command() {
         return command;
     }
+
+    @Override
+    QmpClientException copyForCaller() {
+        return new QmpException(errorClass, description, command);
+    }
 }

@@ -27,4 +27,9 @@ public class QmpProtocolException extends QmpClientException {
     public QmpProtocolException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    @Override
+    QmpClientException copyForCaller() {
+        return new QmpProtocolException(getMessage(), getCause());
+    }
 }

@@ -15,4 +15,9 @@ public class QmpTimeoutException extends QmpClientException {
     public QmpTimeoutException(String message) {
         super(message);
     }
+
+    @Override
+    QmpClientException copyForCaller() {
+        return new QmpTimeoutException(getMessage());
+    }
 }

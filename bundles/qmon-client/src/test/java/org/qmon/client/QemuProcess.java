@@ -9,12 +9,12 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A QEMU process started by a test, with its QMP monitor on {@code <dir>/q.sock}. Only the process
+ * A QEMU process started by a test, with its QMP monitor on {@code <dir>/q.sock} (QEMU listens), or,
+ * for the client's accept mode, connecting to a socket the client listens on. Only the process
  * started here is ever stopped, through its own {@link Process} handle.
  */
 final class QemuProcess implements AutoCloseable {
@@ -92,6 +92,21 @@ final class QemuProcess implements AutoCloseable {
     }
 
     /**
+     * Starts QEMU with {@code -qmp unix:SOCKET} without {@code server=on}: QEMU connects to
+     * {@code socket}, where the client must already listen (accept mode), and exits if nobody does.
+     */
+    static QemuProcess startConnectingTo(Path dir, Path socket, String... machineOptions) throws IOException {
+        Path log = dir.resolve("qemu-connecting.log");
+        List<String> command = new ArrayList<>();
+        command.add(BINARY);
+        command.addAll(List.of(machineOptions));
+        command.add("-qmp");
+        command.add("unix:" + socket);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new QemuProcess(process, socket, log);
+    }
+
+    /**
      * Connects a client. QEMU binds and then listens; a connect in between is refused, so a refusal
      * is retried until the deadline, pausing on the process (which returns at once if QEMU dies).
      */
@@ -99,14 +114,24 @@ final class QemuProcess implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
         while (true) {
             try {
-                return QmpClient.connect("unix:" + socket, options).get(START_SECONDS, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
+                return QmpClient.connect("unix:" + socket, options);
+            } catch (QmpConnectException e) {
                 if (!(e.getCause() instanceof ConnectException) || System.nanoTime() > deadline || !process.isAlive()) {
                     throw e;
                 }
                 process.waitFor(20, TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /** Waits (bounded) for QEMU to exit by itself, e.g. after {@code quit}; returns whether it did. */
+    boolean awaitExit(long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS);
+    }
+
+    /** The exit code; only after {@link #awaitExit(long)} returned {@code true}. */
+    int exitValue() {
+        return process.exitValue();
     }
 
     Path socket() {

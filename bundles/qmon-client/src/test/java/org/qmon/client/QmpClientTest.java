@@ -71,7 +71,7 @@ class QmpClientTest {
     }
 
     private QmpClient connect(QmpClientOptions options) throws Exception {
-        QmpClient c = await(QmpClient.connect(server.endpoint(), options));
+        QmpClient c = await(QmpClient.connectAsync(server.endpoint(), options));
         clients.add(c);
         return c;
     }
@@ -99,6 +99,17 @@ class QmpClientTest {
 
     static Thread thread(String name) {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).findFirst().orElse(null);
+    }
+
+    /** Waits until the condition holds, checking every millisecond, at most {@value #WAIT} s; fails otherwise. */
+    static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + WAIT + " s: " + what);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
     }
 
     static ObjectNode obj() {
@@ -135,10 +146,14 @@ class QmpClientTest {
     }
 
     @Test
-    void blockingConnectWithDefaults() throws Exception {
+    void blockingConnectWithDefaultsAndWithOptions() throws Exception {
         try (QmpClient client = QmpClient.connect(server.endpoint())) {
             assertEquals(Set.of("oob"), client.enabledCapabilities());
             assertEquals(json("{}"), await(client.execute("anything")));
+        }
+        try (QmpClient client = QmpClient.connect(server.endpoint(), QmpClientOptions.builder().negotiateOob(false).build())) {
+            assertTrue(client.isOpen(), "connect(endpoint, options) returns a connected client, as connect(endpoint) does");
+            assertEquals(Set.of(), client.enabledCapabilities());
         }
     }
 
@@ -177,7 +192,7 @@ class QmpClientTest {
     void refusedNegotiationFailsTheConnect() throws Exception {
         server.autoNegotiate = false;
         server.handler = (request, session) -> session.error(request.get("id"), "GenericError", "Capability oob not available");
-        CompletableFuture<QmpClient> future = QmpClient.connect(server.endpoint(), QmpClientOptions.defaults());
+        CompletableFuture<QmpClient> future = QmpClient.connectAsync(server.endpoint(), QmpClientOptions.defaults());
         QmpException e = assertInstanceOf(QmpException.class, failure(future));
         assertEquals("GenericError", e.errorClass());
         assertEquals("Capability oob not available", e.description());
@@ -187,19 +202,22 @@ class QmpClientTest {
     void connectTimesOutWithoutGreeting() throws Exception {
         server.sendGreeting = false;
         long start = System.nanoTime();
-        CompletableFuture<QmpClient> future = QmpClient.connect(server.endpoint(),
+        CompletableFuture<QmpClient> future = QmpClient.connectAsync(server.endpoint(),
                 QmpClientOptions.builder().connectTimeout(Duration.ofMillis(300)).build());
         assertInstanceOf(QmpTimeoutException.class, failure(future));
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
-        assertThrows(QmpTimeoutException.class, () -> QmpClient.open(server.endpoint(),
+        assertThrows(QmpTimeoutException.class, () -> QmpClient.connect(server.endpoint(),
                 QmpClientOptions.builder().connectTimeout(Duration.ofMillis(200)).build()));
     }
 
     @Test
-    void connectToMissingSocketFailsWithIOException() throws Exception {
+    void connectToMissingSocketFailsWithQmpConnectExceptionCausedByTheSocketError() throws Exception {
         String endpoint = "unix:" + dir.resolve("nothing-here.sock");
-        assertInstanceOf(IOException.class, failure(QmpClient.connect(endpoint, QmpClientOptions.defaults())));
-        assertThrows(IOException.class, () -> QmpClient.connect(endpoint));
+        QmpConnectException async = assertInstanceOf(QmpConnectException.class,
+                failure(QmpClient.connectAsync(endpoint, QmpClientOptions.defaults())));
+        assertInstanceOf(IOException.class, async.getCause());
+        QmpConnectException blocking = assertThrows(QmpConnectException.class, () -> QmpClient.connect(endpoint));
+        assertInstanceOf(IOException.class, blocking.getCause());
     }
 
     @Test
@@ -221,7 +239,7 @@ class QmpClientTest {
     @Test
     void garbageInsteadOfAGreetingIsAProtocolError() throws Exception {
         server.greeting = "{\"hello\": 1}";
-        Throwable t = failure(QmpClient.connect(server.endpoint(), QmpClientOptions.defaults()));
+        Throwable t = failure(QmpClient.connectAsync(server.endpoint(), QmpClientOptions.defaults()));
         assertInstanceOf(QmpProtocolException.class, t);
     }
 
@@ -704,7 +722,7 @@ class QmpClientTest {
         client.close();
         QmpConnectionClosedException e = assertInstanceOf(QmpConnectionClosedException.class, failure(pending));
         assertNull(e.getCause());
-        assertTrue(client.closeFuture().isDone());
+        await(client.closeFuture());
         assertNull(client.closeCause());
         assertFalse(client.isOpen());
         assertFalse(reader.isAlive(), "the reader thread ends when close() returns");

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +29,9 @@ import java.util.concurrent.TimeUnit;
  * A tiny QMP server for tests, on a real unix or TCP socket: it sends a greeting, answers
  * {@code qmp_capabilities}, records every request, and hands the others to a scripted
  * {@link Handler} (by default: echo the arguments as the return value).
+ *
+ * <p>It listens ({@link #start}) or, for the client's accept mode, connects to the client as QEMU's
+ * {@code -qmp unix:PATH} without {@code server=on} does ({@link #dialing()}, {@link #dial(String)}).
  *
  * <p>Each accepted connection is a {@link Session} with its own daemon reader thread. Handlers run on
  * that thread, so a handler that only records requests lets the test answer them later, in any order.
@@ -69,9 +74,35 @@ final class ScriptedQmpServer implements AutoCloseable {
         this.server = server;
         this.unixSocket = unixSocket;
         this.endpoint = endpoint;
-        this.acceptor = new Thread(this::acceptLoop, "scripted-qmp-server-acceptor");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        if (server == null) {
+            this.acceptor = null;
+        } else {
+            this.acceptor = new Thread(this::acceptLoop, "scripted-qmp-server-acceptor");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+    }
+
+    /** A server that does not listen: it connects to listening clients with {@link #dial(String)}. */
+    static ScriptedQmpServer dialing() {
+        return new ScriptedQmpServer(null, null, null);
+    }
+
+    /**
+     * Connects to a client listening on {@code unix:PATH} or {@code tcp:HOST:PORT}, sends the
+     * greeting (when {@link #sendGreeting}) and serves the connection like an accepted one.
+     */
+    Session dial(String clientEndpoint) throws IOException {
+        SocketChannel ch;
+        if (clientEndpoint.startsWith("unix:")) {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(clientEndpoint.substring("unix:".length())));
+        } else {
+            String rest = clientEndpoint.substring("tcp:".length());
+            int colon = rest.lastIndexOf(':');
+            ch = SocketChannel.open(new InetSocketAddress(rest.substring(0, colon), Integer.parseInt(rest.substring(colon + 1))));
+        }
+        return serve(ch);
     }
 
     static ScriptedQmpServer start(Transport transport, Path dir) throws IOException {
@@ -103,23 +134,29 @@ final class ScriptedQmpServer implements AutoCloseable {
     private void acceptLoop() {
         try {
             while (true) {
-                SocketChannel ch = server.accept();
-                Session session = new Session(ch);
-                all.add(session);
-                if (sendGreeting) {
-                    session.send(greeting);
-                }
-                session.start();
-                sessions.add(session);
+                serve(server.accept());
             }
         } catch (IOException e) {
             // server closed
         }
     }
 
+    private Session serve(SocketChannel ch) throws IOException {
+        Session session = new Session(ch);
+        all.add(session);
+        if (sendGreeting) {
+            session.send(greeting);
+        }
+        session.start();
+        sessions.add(session);
+        return session;
+    }
+
     @Override
     public void close() throws IOException {
-        server.close();
+        if (server != null) {
+            server.close();
+        }
         if (unixSocket != null) {
             Files.deleteIfExists(unixSocket);
         }
@@ -127,7 +164,9 @@ final class ScriptedQmpServer implements AutoCloseable {
             s.close();
         }
         try {
-            acceptor.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+            if (acceptor != null) {
+                acceptor.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+            }
             for (Session s : all) {
                 s.reader.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
             }
@@ -142,6 +181,10 @@ final class ScriptedQmpServer implements AutoCloseable {
         private final Thread reader;
         private final ByteArrayOutputStream raw = new ByteArrayOutputStream();
         final BlockingQueue<ObjectNode> requests = new LinkedBlockingQueue<>();
+        /** Completes when the session's reader stops: the client closed the connection (or the test did). */
+        final CompletableFuture<Void> ended = new CompletableFuture<>();
+        /** Set by {@link #shutdownInput()}: the reader's end of stream then does not close the connection. */
+        private volatile boolean keepOpen;
 
         Session(SocketChannel channel) {
             this.channel = channel;
@@ -171,7 +214,19 @@ final class ScriptedQmpServer implements AutoCloseable {
             } catch (IOException e) {
                 // connection closed
             } finally {
-                close();
+                if (!keepOpen) {
+                    close();
+                }
+                ended.complete(null);
+            }
+        }
+
+        /** Waits (at most 10 s) until the client has closed the connection; fails otherwise. */
+        void awaitEnd() throws Exception {
+            try {
+                ended.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("the client did not close the connection within " + WAIT_SECONDS + " s");
             }
         }
 
@@ -247,6 +302,18 @@ final class ScriptedQmpServer implements AutoCloseable {
             } catch (IOException e) {
                 // ignore
             }
+        }
+
+        /** Stops reading (shutdown(SHUT_RD)) but keeps the connection: the client's next write fails. */
+        void shutdownInput() throws IOException {
+            keepOpen = true;
+            channel.shutdownInput();
+        }
+
+        /** TCP only: closes with SO_LINGER 0, so the client sees "Connection reset" instead of end of stream. */
+        void reset() throws IOException {
+            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            channel.close();
         }
 
         /** Reads the channel directly (not Channels.newInputStream: it blocks writes on Java 17). */

@@ -136,7 +136,7 @@ public abstract class QmonTestSupport {
      */
     protected QmpClient connectOrdered() throws Exception {
         java.util.concurrent.ExecutorService callbacks = java.util.concurrent.Executors.newSingleThreadExecutor();
-        QmpClient c = QmpClient.open(address,
+        QmpClient c = QmpClient.connect(address,
                 org.qmon.client.QmpClientOptions.builder().callbackExecutor(callbacks).build());
         c.closeFuture().whenComplete((v, e) -> callbacks.shutdown());
         clients.add(c);
