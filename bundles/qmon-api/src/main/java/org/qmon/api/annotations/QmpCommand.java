@@ -35,6 +35,9 @@ import org.osgi.service.component.annotations.ComponentPropertyType;
  *     {@code qmp_capabilities} may; every other command is answered {@code CommandNotFound},
  *     "Expecting capabilities negotiation with 'qmp_capabilities'", until negotiation is done.</li>
  * <li>{@code qmon.command.description} ({@code String}): one line of help.</li>
+ * <li>{@code qmon.command.features} ({@code String[]}): QAPI features listed for the command in
+ *     {@code query-qmp-schema}, e.g. {@code deprecated}, {@code unstable}. A handler class annotated
+ *     {@link Deprecated} has {@code deprecated} too.</li>
  * </ul>
  * A clash of names is resolved by {@code service.ranking}, then by the lower service id; the loser is
  * kept and takes over when the winner leaves.
@@ -59,6 +62,8 @@ public @interface QmpCommand {
     String ALLOW_BEFORE_NEGOTIATION = PREFIX_ + "allowBeforeNegotiation";
     /** Property key of the help line. */
     String DESCRIPTION = PREFIX_ + "description";
+    /** Property key of the schema features. */
+    String FEATURES = PREFIX_ + "features";
 
     /**
      * The QMP command name.
@@ -98,4 +103,13 @@ public @interface QmpCommand {
      * @return the description
      */
     String description() default "";
+
+    /**
+     * The command's features in {@code query-qmp-schema} (QEMU's QAPI features), e.g.
+     * {@code deprecated} or {@code unstable}.
+     *
+     * @return the feature names
+     * @since 1.2
+     */
+    String[] features() default {};
 }

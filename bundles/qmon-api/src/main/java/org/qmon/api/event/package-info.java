@@ -4,5 +4,5 @@
  * QEMU does, and broadcasts it to every negotiated session.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.qmon.api.event;

@@ -20,8 +20,30 @@ import java.lang.reflect.Type;
  * @param serviceId the service id of the handler; negative for commands that are not services
  *        (built into the dispatcher, or local to a session)
  * @param ranking the service ranking
+ * @param features the command's schema features ({@link org.qmon.api.annotations.QmpCommand#features()},
+ *        and {@code deprecated} for a handler class annotated {@link Deprecated}), sorted
  */
 public record CommandDescriptor(String name, String description, boolean async, boolean allowOob,
         boolean nonBlocking, boolean allowBeforeNegotiation, Type argumentType, Type resultType,
-        String bundleSymbolicName, long serviceId, int ranking) {
+        String bundleSymbolicName, long serviceId, int ranking, java.util.List<String> features) {
+
+    /**
+     * Copies the features.
+     *
+     * @param name the command name
+     * @param description the help line
+     * @param async whether it is asynchronous
+     * @param allowOob the OOB trait
+     * @param nonBlocking the non-blocking trait
+     * @param allowBeforeNegotiation the before-negotiation trait
+     * @param argumentType the argument type
+     * @param resultType the result type
+     * @param bundleSymbolicName the bundle
+     * @param serviceId the service id
+     * @param ranking the ranking
+     * @param features the features
+     */
+    public CommandDescriptor {
+        features = features == null ? java.util.List.of() : java.util.List.copyOf(features);
+    }
 }

@@ -1,5 +1,7 @@
 package org.qmon.core.internal;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -20,11 +22,11 @@ public final class QueryName implements Command<NoArguments, QueryName.NameInfo>
     public static final String PROPERTY = "qmon.name";
 
     /**
-     * QEMU's {@code NameInfo}; {@code name} is omitted when unset.
+     * QEMU's {@code NameInfo}; {@code name} is omitted when unset (an optional member in the schema).
      *
      * @param name the name or {@code null}
      */
-    public record NameInfo(String name) {
+    public record NameInfo(@JsonInclude(JsonInclude.Include.NON_NULL) String name) {
     }
 
     private final NameInfo info;

@@ -34,7 +34,7 @@ public final class Quit implements Command<NoArguments, Void> {
 
     @Override
     public Void execute(NoArguments arguments, CommandContext ctx) {
-        runState.shutdown("host-qmp-quit");
+        runState.shutdown(CoreEvents.ShutdownCause.HOST_QMP_QUIT);
         Thread t = new Thread(() -> {
             try {
                 LOG.info("quit: stopping the framework");

@@ -1,7 +1,5 @@
 package org.qmon.core.internal;
 
-import java.util.Map;
-
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -52,9 +50,9 @@ public final class RunStateService {
         }
     }
 
-    /** Enters the shutdown state and emits SHUTDOWN with QEMU's data for a host-requested quit. */
-    public synchronized void shutdown(String reason) {
+    /** Enters the shutdown state and emits SHUTDOWN with QEMU's data ({@code guest}, then {@code reason}). */
+    public synchronized void shutdown(CoreEvents.ShutdownCause reason) {
         state = RunState.SHUTDOWN;
-        events.sendEvent(new MonitorEvent("SHUTDOWN", Map.of("guest", false, "reason", reason)).toOsgiEvent());
+        events.sendEvent(new MonitorEvent("SHUTDOWN", new CoreEvents.ShutdownInfo(false, reason)).toOsgiEvent());
     }
 }

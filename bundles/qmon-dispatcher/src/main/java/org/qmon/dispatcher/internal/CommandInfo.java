@@ -1,6 +1,7 @@
 package org.qmon.dispatcher.internal;
 
 import java.lang.reflect.Type;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +37,10 @@ final class CommandInfo implements Comparable<CommandInfo> {
     private final Type argumentType;
     private final Type resultType;
     private final String failure;
+    /** Schema features, sorted; immutable. */
+    private List<String> features = List.of();
+    /** The argument type's model, bound per request; set once at capture, before publication. */
+    private QType argumentModel;
     /** Invocations of this handler that have not completed; updated from any thread. */
     private final Set<Invocation> inflight = ConcurrentHashMap.newKeySet();
     /**
@@ -68,10 +73,10 @@ final class CommandInfo implements Comparable<CommandInfo> {
      * @param handler a {@link Command} or {@link AsyncCommand}
      * @param props the service properties
      * @param bundle the registering bundle's symbolic name
-     * @param binder used to check that the argument type is bindable
+     * @param types the type model: the argument type must be bindable
      * @return the snapshot, possibly with a failure reason
      */
-    static CommandInfo of(Object handler, Map<String, ?> props, String bundle, ArgumentBinder binder) {
+    static CommandInfo of(Object handler, Map<String, ?> props, String bundle, TypeModel types) {
         String name = props.get(QmpCommand.NAME) instanceof String s ? s.trim() : null;
         boolean allowOob = flag(props, QmpCommand.ALLOW_OOB);
         // QEMU's OOB commands must not block either: allowOob implies nonBlocking.
@@ -88,26 +93,48 @@ final class CommandInfo implements Comparable<CommandInfo> {
         Class<?> iface = async ? AsyncCommand.class : Command.class;
         Type argumentType = null;
         Type resultType = null;
+        QType argumentModel = null;
         String failure = null;
         if (name == null || name.isEmpty()) {
             failure = "missing service property " + QmpCommand.NAME;
         } else {
-            Type[] types = TYPES.get(handler.getClass());
-            if (types == null) {
+            Type[] generic = TYPES.get(handler.getClass());
+            if (generic == null) {
                 failure = "cannot determine the argument and result types of " + handler.getClass().getName()
                         + " (implement " + iface.getSimpleName() + "<A, R> with concrete types, not a lambda)";
             } else {
-                argumentType = types[0];
-                resultType = types[1];
+                argumentType = generic[0];
+                resultType = generic[1];
                 try {
-                    binder.check(argumentType);
+                    types.check(argumentType);
+                    argumentModel = types.of(argumentType);
                 } catch (IllegalArgumentException e) {
                     failure = e.getMessage();
                 }
             }
         }
-        return new CommandInfo(name, allowOob, nonBlocking, beforeNegotiation, description, serviceId, ranking, bundle,
-                handler, async, argumentType, resultType, failure);
+        CommandInfo info = new CommandInfo(name, allowOob, nonBlocking, beforeNegotiation, description, serviceId, ranking,
+                bundle, handler, async, argumentType, resultType, failure);
+        info.argumentModel = argumentModel;
+        info.features = features(props, handler);
+        return info;
+    }
+
+    /** Declared features, and {@code deprecated} for a handler class marked {@link Deprecated}. */
+    private static List<String> features(Map<String, ?> props, Object handler) {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        Object f = props.get(QmpCommand.FEATURES);
+        if (f instanceof String[] a) {
+            out.addAll(List.of(a));
+        } else if (f instanceof String one && !one.isBlank()) {
+            out.add(one);
+        } else if (f instanceof java.util.Collection<?> c) {
+            c.forEach(x -> out.add(String.valueOf(x)));
+        }
+        if (handler.getClass().isAnnotationPresent(Deprecated.class)) {
+            out.add("deprecated");
+        }
+        return List.copyOf(out);
     }
 
     /**
@@ -205,6 +232,18 @@ final class CommandInfo implements Comparable<CommandInfo> {
         return argumentType;
     }
 
+    Type resultType() {
+        return resultType;
+    }
+
+    List<String> features() {
+        return features;
+    }
+
+    String description() {
+        return description;
+    }
+
     /** The reason this arrival cannot be used, or {@code null} when it is valid. */
     String failure() {
         return failure;
@@ -240,14 +279,22 @@ final class CommandInfo implements Comparable<CommandInfo> {
      * @return the copy, with an in-flight set of its own
      */
     CommandInfo withHandler(Object other) {
-        return new CommandInfo(name, allowOob, nonBlocking, allowBeforeNegotiation, description, serviceId, ranking,
-                bundle, other, async, argumentType, resultType, failure);
+        CommandInfo copy = new CommandInfo(name, allowOob, nonBlocking, allowBeforeNegotiation, description, serviceId,
+                ranking, bundle, other, async, argumentType, resultType, failure);
+        copy.argumentModel = argumentModel;
+        copy.features = features;
+        return copy;
+    }
+
+    /** The argument type's model, or {@code null} for an arrival that is refused. */
+    QType argumentModel() {
+        return argumentModel;
     }
 
     /** Built on demand (reporting and lookups by frontends, never per request). */
     CommandDescriptor descriptor() {
         return new CommandDescriptor(name, description, async, allowOob, nonBlocking, allowBeforeNegotiation,
-                argumentType, resultType, bundle, serviceId, ranking);
+                argumentType, resultType, bundle, serviceId, ranking, features);
     }
 
     /** Winner first: higher ranking, then lower service id (the OSGi service ordering). */

@@ -29,6 +29,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.qmon.api.AsyncCommand;
 import org.qmon.api.Command;
 import org.qmon.api.annotations.QmpCommand;
+import org.qmon.api.event.EventType;
 import org.qmon.api.runtime.CommandDescriptor;
 import org.qmon.api.runtime.DispatchSession;
 import org.qmon.api.runtime.Dispatcher;
@@ -74,7 +75,19 @@ public final class DispatcherImpl implements Dispatcher {
     }
 
     private final CommandRegistry registry = new CommandRegistry();
-    private final ArgumentBinder binder = new ArgumentBinder();
+    /**
+     * The type model new arrivals and the schema are built with. Replaced by a fresh one when a handler
+     * leaves, so that the types of a bundle that is gone (and its class loader) are not kept; handlers
+     * already registered keep the argument types they were captured with. Guarded by {@code this}.
+     */
+    private TypeModel types = new TypeModel();
+    /** Declared events, by service; updated by DS. */
+    private final Map<EventType, Boolean> eventTypes = new ConcurrentHashMap<>();
+    /**
+     * The schema per set of session-local command names (in practice one per frontend), built on first
+     * use; the whole map is dropped when the registry or the declared events change.
+     */
+    private volatile Map<Set<String>, List<Map<String, Object>>> schemas = new ConcurrentHashMap<>();
     private final AtomicLong sessionIds = new AtomicLong();
     /** Open sessions, so that deactivation can cancel them. */
     private final Set<SessionImpl> sessions = ConcurrentHashMap.newKeySet();
@@ -92,6 +105,9 @@ public final class DispatcherImpl implements Dispatcher {
         add(new QueryCommands(this), Map.of(QmpCommand.NAME, "query-commands", QmpCommand.NON_BLOCKING, Boolean.TRUE,
                 QmpCommand.DESCRIPTION, "list the commands that can be called now",
                 "service.id", -1L, "service.ranking", Integer.MIN_VALUE), "org.qmon.qmon-dispatcher");
+        add(new QuerySchema(this), Map.of(QmpCommand.NAME, "query-qmp-schema", QmpCommand.NON_BLOCKING, Boolean.TRUE,
+                QmpCommand.DESCRIPTION, "describe the commands, events and their types (QEMU's SchemaInfo)",
+                "service.id", -2L, "service.ranking", Integer.MIN_VALUE), "org.qmon.qmon-dispatcher");
     }
 
     @Activate
@@ -143,7 +159,7 @@ public final class DispatcherImpl implements Dispatcher {
     public void add(Object handler, Map<String, ?> props, String bundle) {
         CommandInfo info;
         try {
-            info = CommandInfo.of(handler, props, bundle, binder);
+            info = CommandInfo.of(handler, props, bundle, model());
         } catch (RuntimeException e) {
             LOG.warn("Ignoring command service {} of bundle {}: {}", props.get("service.id"), bundle, e.toString());
             return;
@@ -152,6 +168,7 @@ public final class DispatcherImpl implements Dispatcher {
             LOG.warn("Ignoring command service {}: {}", info, info.failure());
         }
         boolean active = registry.add(info);
+        schemas = new ConcurrentHashMap<>();
         LOG.debug("Added {} (active: {})", info, active);
     }
 
@@ -176,6 +193,10 @@ public final class DispatcherImpl implements Dispatcher {
         CommandInfo info = registry.remove(serviceId);
         if (info != null) {
             LOG.debug("Removed {}", info);
+            synchronized (this) {
+                types = new TypeModel();
+            }
+            schemas = new ConcurrentHashMap<>();
             info.depart();
         }
     }
@@ -189,7 +210,7 @@ public final class DispatcherImpl implements Dispatcher {
             Map<String, CommandInfo> m = new HashMap<>();
             for (LocalCommand c : localCommands) {
                 CommandInfo info = LOCAL_TEMPLATES.get(c.handler().getClass()).computeIfAbsent(c.properties(),
-                        k -> CommandInfo.of(c.handler(), withLocalIdentity(c.properties()), frontend, binder).withHandler(null));
+                        k -> CommandInfo.of(c.handler(), withLocalIdentity(c.properties()), frontend, model()).withHandler(null));
                 if (!info.isValid()) {
                     throw new IllegalArgumentException("local command " + info + ": " + info.failure());
                 }
@@ -251,8 +272,42 @@ public final class DispatcherImpl implements Dispatcher {
         return registry;
     }
 
-    ArgumentBinder binder() {
-        return binder;
+    /** The current type model. */
+    synchronized TypeModel model() {
+        return types;
+    }
+
+    @Reference(service = EventType.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindEventType(EventType type) {
+        eventTypes.put(type, Boolean.TRUE);
+        schemas = new ConcurrentHashMap<>();
+    }
+
+    void unbindEventType(EventType type) {
+        eventTypes.remove(type);
+        schemas = new ConcurrentHashMap<>();
+    }
+
+    /** The declared events, sorted by name. */
+    List<EventType> eventTypes() {
+        return eventTypes.keySet().stream().sorted(Comparator.comparing(EventType::name)).toList();
+    }
+
+    /**
+     * The schema as a session with these local commands sees it: the registry's commands and the
+     * session's own, the declared events, and their types.
+     */
+    List<Map<String, Object>> schema(Map<String, CommandInfo> local) {
+        Map<Set<String>, List<Map<String, Object>>> cache = schemas;
+        List<Map<String, Object>> s = cache.get(local.keySet());
+        if (s == null) {
+            Map<String, CommandInfo> all = new java.util.TreeMap<>(registry.active());
+            all.putAll(local);
+            s = List.copyOf(new SchemaBuilder(model()).build(List.copyOf(all.values()), eventTypes()));
+            cache.put(Set.copyOf(local.keySet()), s);
+        }
+        return s;
     }
 
     Timeouts timeouts() {

@@ -85,11 +85,10 @@ final class Invocation implements Completion<Object>, CommandContext {
      * failure settles the invocation, so exactly one outcome is always produced.
      *
      * @param target the handler the session resolved for the command name, or {@code null} if none
-     * @param binder binds the arguments
      * @param timeouts watches the deadline
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    void start(CommandInfo target, ArgumentBinder binder, Timeouts timeouts) {
+    void start(CommandInfo target, Timeouts timeouts) {
         if (target == null) {
             fail(new CommandException(ErrorClass.CommandNotFound, "The command " + command + " has not been found"));
             return;
@@ -100,7 +99,7 @@ final class Invocation implements Completion<Object>, CommandContext {
         }
         Object args;
         try {
-            args = binder.bind(target.argumentType(), arguments);
+            args = target.argumentModel().bind(arguments != null ? arguments : java.util.Map.of(), null);
         } catch (CommandException | RuntimeException e) {
             fail(e);
             return;

@@ -135,7 +135,7 @@ final class SessionImpl implements DispatchSession {
 
     /** Starts an invocation on the calling thread with the handler this session resolves for it. */
     private void start(Invocation inv) {
-        inv.start(resolve(inv.command), dispatcher.binder(), dispatcher.timeouts());
+        inv.start(resolve(inv.command), dispatcher.timeouts());
     }
 
     private void enqueue(Invocation inv) {

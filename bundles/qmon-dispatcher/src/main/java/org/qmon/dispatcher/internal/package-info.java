@@ -1,7 +1,7 @@
 /**
  * The dispatcher's implementation: {@code CommandTracker}-style binding in {@link DispatcherImpl},
  * immutable {@link CommandInfo} snapshots, the copy-on-write {@link CommandRegistry}, the strict
- * {@link ArgumentBinder}, per-session ordering in {@link SessionImpl} and the exactly-once
+ * {@link TypeModel}, per-session ordering in {@link SessionImpl} and the exactly-once
  * {@link Invocation}. Private to the bundle.
  */
 @org.osgi.annotation.bundle.Capability(namespace = "osgi.implementation",

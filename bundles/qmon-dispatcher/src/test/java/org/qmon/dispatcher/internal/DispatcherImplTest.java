@@ -422,10 +422,11 @@ class DispatcherImplTest {
     @Test
     void descriptorsCarryEveryDeclaredTrait() {
         dispatcher.add(new Later(), Map.of(QmpCommand.NAME, "traits", QmpCommand.ALLOW_OOB, "true",
-                QmpCommand.DESCRIPTION, "help", "service.id", 7L, "service.ranking", 3), "some.bundle");
+                QmpCommand.DESCRIPTION, "help", QmpCommand.FEATURES, new String[] {"unstable", "deprecated"},
+                "service.id", 7L, "service.ranking", 3), "some.bundle");
         var d = dispatcher.command("traits").orElseThrow();
         assertEquals(new org.qmon.api.runtime.CommandDescriptor("traits", "help", true, true, true, false,
-                NoArguments.class, String.class, "some.bundle", 7L, 3), d);
+                NoArguments.class, String.class, "some.bundle", 7L, 3, List.of("deprecated", "unstable")), d);
     }
 
     @Test

@@ -32,10 +32,14 @@ final class QmpOutput {
         this.mapper = newMapper();
     }
 
-    /** A mapper that writes results the way QMP wants them: absent optional members omitted. */
+    /**
+     * A mapper that writes results the way QMP wants them: a record component that is {@code null} is an
+     * absent optional member and is omitted; a map entry whose value is {@code null} is written (it is a
+     * JSON null the result means, e.g. {@code "default": null} in {@code query-qmp-schema}).
+     */
     static ObjectMapper newMapper() {
         ObjectMapper m = new ObjectMapper();
-        m.setSerializationInclusion(JsonInclude.Include.NON_NULL);
+        m.setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.ALWAYS));
         m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
         return m;
     }

@@ -9,9 +9,13 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventConstants;
 import org.osgi.service.event.EventHandler;
+import org.qmon.api.event.EventType;
 import org.qmon.api.event.MonitorEvent;
 import org.qmon.api.runtime.Dispatcher;
 import org.qmon.api.runtime.VersionInfo;
@@ -32,12 +36,18 @@ import org.qmon.transport.Protocol;
         property = EventConstants.EVENT_TOPIC + "=" + MonitorEvent.TOPIC)
 public final class QmpRuntime implements Protocol, EventHandler {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QmpRuntime.class);
+
     private final Dispatcher dispatcher;
     private final QmpOutput output = new QmpOutput();
     /** Open sessions; added on the I/O threads when a client connects, removed when it closes. */
     private final Set<QmpSession> sessions = ConcurrentHashMap.newKeySet();
     private final EventThrottle throttle;
     private final byte[] greeting;
+    /** Names of the declared events ({@link EventType} services); updated by DS. */
+    private final Set<String> declared = ConcurrentHashMap.newKeySet();
+    /** Undeclared event names already warned about, so each is logged once. */
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     /**
      * Creates the runtime.
@@ -58,6 +68,16 @@ public final class QmpRuntime implements Protocol, EventHandler {
     @Deactivate
     void deactivate() {
         throttle.close();
+    }
+
+    @Reference(service = EventType.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindEventType(EventType type) {
+        declared.add(type.name());
+    }
+
+    void unbindEventType(EventType type) {
+        declared.remove(type.name());
     }
 
     Dispatcher dispatcher() {
@@ -96,6 +116,10 @@ public final class QmpRuntime implements Protocol, EventHandler {
      * caused it), executes nothing after it, and closes.
      */
     private void broadcast(MonitorEvent e) {
+        if (!declared.contains(e.name()) && warned.add(e.name())) {
+            LOG.warn("Event {} is sent but not declared: register an EventType service for it, so that "
+                    + "query-qmp-schema lists it", e.name());
+        }
         byte[] bytes = output.event(e);
         boolean shutdown = SHUTDOWN.equals(e.name());
         for (QmpSession s : sessions) {

@@ -417,6 +417,25 @@ class QmpProtocolTest {
         }
     }
 
+    record OptionalArgs(java.util.Optional<String> maybe) {
+    }
+
+    @Test
+    void theSchemasOptionalMembersCarryDefaultNullOnTheWire() throws IOException {
+        server.register("opt", new Command<OptionalArgs, Void>() {
+            @Override
+            public Void execute(OptionalArgs a, CommandContext c) {
+                return null;
+            }
+        });
+        try (var c = server.connect().negotiated()) {
+            c.send("{\"execute\": \"query-qmp-schema\"}\n");
+            String line = c.line();
+            assertTrue(line.contains("{\"name\": \"maybe\", \"type\": \"str\", \"default\": null}"), line);
+            assertTrue(line.contains("{\"name\": \"qmp_capabilities\", \"meta-type\": \"command\""), line);
+        }
+    }
+
     @Test
     void manyClientsShareOneSocket() throws IOException {
         var clients = new java.util.ArrayList<QmpServerFixture.Client>();

@@ -12,7 +12,7 @@ import org.qmon.bench.QmonBenchmark;
 import org.qmon.bench.Requests;
 
 /**
- * Strict argument binding: {@link ArgumentBinder} turning a request's {@code arguments} object into
+ * Strict argument binding: {@link TypeModel} turning a request's {@code arguments} object into
  * the handler's argument record, with QEMU's checks (missing, wrong type, out of range, unknown enum
  * value, unexpected member).
  *
@@ -24,7 +24,7 @@ import org.qmon.bench.Requests;
  * <p>The binder's per-type plan is built in the set-up (as at registration, {@code check(type)}),
  * so the measurement is the steady state: walk the members, convert, construct the record.
  */
-public class ArgumentBinderBenchmark extends QmonBenchmark {
+public class TypeModelBenchmark extends QmonBenchmark {
 
     /** An enum argument, matched by name as QEMU's enums are. */
     public enum Format { ppm, png }
@@ -41,7 +41,7 @@ public class ArgumentBinderBenchmark extends QmonBenchmark {
     public record Args(String device, int head, Optional<Boolean> verbose, Format format) {
     }
 
-    private final ArgumentBinder binder = new ArgumentBinder();
+    private final TypeModel binder = new TypeModel();
     private Map<String, Object> arguments;
 
     /** Parses the arguments once, builds the binder's plans and checks the bound result. */
