@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** {@code -display}: the default display's launch configuration, and its absence. */
 class LaunchOptionsDisplayTest {
 
-    private static final Path CWD = Path.of("/tmp");
+    private static final Path CWD = Path.of("").toAbsolutePath();
 
     @Test
     void theDefaultIsOneDisplayNamedDisplay0() throws Exception {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -163,7 +164,7 @@ public class DeviceIT extends DeviceTestSupport {
         String b = uniqueId("u");
         c.execute("device_add", args("driver", "qmon-display", "id", a)).get(T, TimeUnit.SECONDS);
         c.execute("device_add", args("driver", "qmon-display", "id", b, "width", 640)).get(T, TimeUnit.SECONDS);
-        Set<String> gone = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<String> gone = ConcurrentHashMap.newKeySet();
         var sub = c.subscribe(Set.of("DEVICE_DELETED"), e -> gone.add(e.data().get("device").asText()));
         try {
             Bundle driver = displayBundle();

@@ -8,6 +8,9 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,22 +18,30 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Hashtable;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
 import org.qmon.api.device.Display;
+import org.qmon.api.runtime.MonitorEndpoint;
 import org.qmon.client.QmpClient;
 import org.qmon.client.QmpException;
 
@@ -171,19 +182,19 @@ public class ScreendumpIT extends DeviceTestSupport {
 
     /** Opens a QMP listener on a free TCP port; returns the port. */
     private int tcpListener() throws Exception {
-        org.osgi.service.cm.Configuration c = configurationAdmin.getFactoryConfiguration("org.qmon.qmp.listener",
+        Configuration c = configurationAdmin.getFactoryConfiguration("org.qmon.qmp.listener",
                 uniqueId("tcp"), "?");
-        java.util.Hashtable<String, Object> p = new java.util.Hashtable<>();
+        Hashtable<String, Object> p = new Hashtable<>();
         p.put("host", "127.0.0.1");
         p.put("port", 0);
         c.update(p);
         tcpListeners.add(c);
-        java.util.concurrent.atomic.AtomicReference<String> addr = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<String> addr = new AtomicReference<>();
         awaitCondition(() -> {
             try {
-                var refs = context.getServiceReferences(org.qmon.api.runtime.MonitorEndpoint.class, null);
+                var refs = context.getServiceReferences(MonitorEndpoint.class, null);
                 for (var r : refs) {
-                    String a = (String) r.getProperty(org.qmon.api.runtime.MonitorEndpoint.ADDRESS);
+                    String a = (String) r.getProperty(MonitorEndpoint.ADDRESS);
                     if (a.startsWith("tcp:127.0.0.1:") && !a.endsWith(":0") && !knownTcp.contains(a)) {
                         addr.set(a);
                         knownTcp.add(a);
@@ -191,19 +202,19 @@ public class ScreendumpIT extends DeviceTestSupport {
                     }
                 }
                 return false;
-            } catch (org.osgi.framework.InvalidSyntaxException e) {
+            } catch (InvalidSyntaxException e) {
                 throw new IllegalStateException(e);
             }
         }, "the TCP listener");
         return Integer.parseInt(addr.get().substring(addr.get().lastIndexOf(':') + 1));
     }
 
-    private final List<org.osgi.service.cm.Configuration> tcpListeners = new ArrayList<>();
-    private static final java.util.Set<String> knownTcp = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final List<Configuration> tcpListeners = new ArrayList<>();
+    private static final Set<String> knownTcp = ConcurrentHashMap.newKeySet();
 
-    @org.junit.After
+    @After
     public void closeTcpListeners() throws Exception {
-        for (org.osgi.service.cm.Configuration c : tcpListeners) {
+        for (Configuration c : tcpListeners) {
             c.delete();
         }
     }
@@ -212,12 +223,12 @@ public class ScreendumpIT extends DeviceTestSupport {
     private int connections() {
         int n = 0;
         try {
-            for (var r : context.getServiceReferences(org.qmon.api.runtime.MonitorEndpoint.class, null)) {
+            for (var r : context.getServiceReferences(MonitorEndpoint.class, null)) {
                 var e = context.getService(r);
                 n += e.connections();
                 context.ungetService(r);
             }
-        } catch (org.osgi.framework.InvalidSyntaxException e) {
+        } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
         return n;
@@ -232,10 +243,10 @@ public class ScreendumpIT extends DeviceTestSupport {
         firstFrame(other, dir, id);
         int port = tcpListener();
         int before = connections();
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout((int) WAIT.toMillis());
-            java.io.BufferedReader in = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader in = new BufferedReader(
+                    new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             assertTrue(in.readLine().startsWith("{\"QMP\""));
             s.getOutputStream().write(("{\"execute\": \"qmp_capabilities\"}\n{\"execute\": \"screendump\", "
                     + "\"arguments\": {\"filename\": \"" + dir.resolve("never.ppm") + "\", \"device\": \"" + id + "\"}}\n")

@@ -1,11 +1,12 @@
 package org.qmon.api.device;
 
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * One pending {@link Display#nextFrame} request.
+ * One pending {@link Display#nextFrame} request, implemented by the display (a driver bundle, like the
+ * display itself).
  */
-@ProviderType
+@ConsumerType
 public interface FrameRequest {
 
     /**

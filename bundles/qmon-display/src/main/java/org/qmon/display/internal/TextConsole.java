@@ -25,8 +25,8 @@ final class TextConsole {
     static final int TITLE_BACKGROUND = 0xAAAAAA;
     static final int TITLE_FOREGROUND = 0x000000;
     static final int BANNER = 0x55FFFF;
-    /** The colour bars, VGA's first eight colours. */
-    static final int[] BARS = {0x000000, 0x0000AA, 0x00AA00, 0x00AAAA, 0xAA0000, 0xAA00AA, 0xAA5500, 0xAAAAAA};
+    /** The colour bars: black, then VGA's bright colours (the dark blue would vanish into the background). */
+    static final int[] BARS = {0x000000, 0x5555FF, 0x55FF55, 0x55FFFF, 0xFF5555, 0xFF55FF, 0xFFFF55, 0xFFFFFF};
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS 'UTC'")
             .withZone(ZoneOffset.UTC);

@@ -1,6 +1,7 @@
 package org.qmon.display.internal;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -165,7 +166,7 @@ public final class VirtualDisplay implements Display {
         p.put("refresh-rate", refreshRate);
         p.put("frames", worker.frames());
         p.put("pending-frames", worker.waiting());
-        return java.util.Collections.unmodifiableMap(p);
+        return Collections.unmodifiableMap(p);
     }
 
     @Override

@@ -56,10 +56,6 @@ public final class DeviceRegistry {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistry.class);
 
-    /** Properties of a device configuration that are no device properties. */
-    private static final Set<String> NOT_PROPERTIES = Set.of(Device.ID_PROPERTY, Constants.SERVICE_PID,
-            ConfigurationAdmin.SERVICE_FACTORYPID, ConfigurationAdmin.SERVICE_BUNDLELOCATION);
-
     /**
      * A device service.
      *
@@ -353,19 +349,6 @@ public final class DeviceRegistry {
             c.delete();
         }
         return true;
-    }
-
-    /**
-     * The configuration properties of a device that are device properties, for a device that has no
-     * configuration PID of its own (or to show what was configured).
-     *
-     * @param props configuration properties
-     * @return the device properties among them
-     */
-    static Map<String, Object> deviceProperties(Map<String, Object> props) {
-        Map<String, Object> out = new LinkedHashMap<>(props);
-        out.keySet().removeAll(NOT_PROPERTIES);
-        return out;
     }
 
     private static Map<String, Object> toMap(Dictionary<String, Object> d) {
