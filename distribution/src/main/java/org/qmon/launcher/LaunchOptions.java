@@ -16,7 +16,7 @@ import java.util.jar.Manifest;
  * {@link UsageException} whose message names the option.
  *
  * <pre>
- * java -jar qmon.jar [-qmp SPEC]... [-name NAME] [-bundle JAR]... [-D KEY=VALUE]... [-h]
+ * java -jar qmon.jar [-qmp SPEC]... [-name NAME] [-display none] [-bundle JAR]... [-D KEY=VALUE]... [-h]
  *   SPEC: unix:PATH[,server=on][,wait=off][,io-threads=N]  or  tcp:HOST:PORT[,...]
  * </pre>
  */
@@ -56,12 +56,23 @@ final class LaunchOptions {
     static final String QMP_PID = "org.qmon.qmp.listener";
 
     static final String USAGE = "usage: java -jar qmon.jar [-qmp unix:PATH|tcp:HOST:PORT[,server=on,wait=off,io-threads=N]]... "
-            + "[-name NAME] [-bundle JAR]... [-D KEY=VALUE]... [-h]";
+            + "[-name NAME] [-display none] [-bundle JAR]... [-D KEY=VALUE]... [-h]";
+
+    /**
+     * The framework property with the devices to create at launch (read by qmon-core): the default
+     * display, as QEMU gives a machine a VGA console; {@code -display none} leaves it out. Lines of
+     * tab-separated fields: factory PID, device id, {@code key=value}...
+     */
+    static final String DEVICES_PROPERTY = "qmon.launch.devices";
+    /** The default display's configuration: the virtual display driver's factory PID and the id display0. */
+    static final String DEFAULT_DISPLAY = "org.qmon.display\tdisplay0";
 
     final List<ListenerOption> listeners = new ArrayList<>();
     final List<Path> bundles = new ArrayList<>();
     final Map<String, String> properties = new LinkedHashMap<>();
     boolean help;
+    /** Whether the default display is created ({@code -display none} clears it). */
+    boolean display = true;
 
     private LaunchOptions() {
     }
@@ -91,9 +102,20 @@ final class LaunchOptions {
                     }
                     o.properties.put(kv.substring(0, eq), kv.substring(eq + 1));
                 }
+                case "-display", "--display" -> {
+                    String v = value(args, ++i, a);
+                    if (!v.equals("none")) {
+                        throw new UsageException("-display: qmon has no display front-end, only '-display none' "
+                                + "(no display device), not '" + v + "'");
+                    }
+                    o.display = false;
+                }
                 case "-h", "-help", "--help" -> o.help = true;
                 default -> throw new UsageException("unknown option '" + a + "'");
             }
+        }
+        if (o.display) {
+            o.properties.putIfAbsent(DEVICES_PROPERTY, DEFAULT_DISPLAY);
         }
         if (o.listeners.isEmpty()) {
             o.listeners.add(listener("-qmp", "unix:" + workingDirectory.resolve("qmon-qmp.sock") + ",server=on,wait=off",

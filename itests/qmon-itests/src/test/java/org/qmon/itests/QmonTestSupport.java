@@ -77,6 +77,7 @@ public abstract class QmonTestSupport {
                 bundle(bundleUrl("qmon-transport")),
                 bundle(bundleUrl("qmon-qmp")),
                 bundle(bundleUrl("qmon-core")),
+                bundle(bundleUrl("qmon-display")),
                 bundle(bundleUrl("qmon-client")),
                 junitBundles());
     }

@@ -4,6 +4,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.event.EventAdmin;
+import org.qmon.api.device.MachineState;
 import org.qmon.api.event.MonitorEvent;
 
 /**
@@ -13,9 +14,12 @@ import org.qmon.api.event.MonitorEvent;
  *
  * <p>{@code this} guards {@link #state}: a transition and its events are one step, so two sessions
  * that stop and continue at the same time see a consistent sequence.
+ *
+ * <p>Also published as {@link MachineState}, so that devices (a display freezes while the machine is
+ * stopped) read the state without depending on this bundle's private package.
  */
-@Component(service = RunStateService.class)
-public final class RunStateService {
+@Component(service = {RunStateService.class, MachineState.class})
+public final class RunStateService implements MachineState {
 
     private final EventAdmin events;
     /** Written under this object's lock (transitions and their events are serialised); read without it. */
@@ -29,6 +33,11 @@ public final class RunStateService {
     /** @return the current state; lock-free, so query-status never waits for a transition's events */
     public RunState state() {
         return state;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return state == RunState.RUNNING;
     }
 
     /** Pauses; emits STOP only when the machine was running (QEMU's {@code do_vm_stop}). */

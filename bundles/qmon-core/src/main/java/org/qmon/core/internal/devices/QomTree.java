@@ -1,0 +1,145 @@
+package org.qmon.core.internal.devices;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.qmon.api.CommandException;
+import org.qmon.api.device.Device;
+
+/**
+ * The part of QEMU's QOM tree qmon has: {@code /}, {@code /machine}, {@code /machine/peripheral} (a
+ * container) and one child per device, each with QEMU's common device properties ({@code type},
+ * {@code realized}, {@code hotpluggable}) and the device's own. A path that does not start with
+ * {@code /} is a partial path, as in QEMU; qmon resolves a device id that way.
+ */
+final class QomTree {
+
+    /**
+     * One object of the tree and its properties.
+     *
+     * @param type its QOM type name
+     * @param properties name to value, in listing order (QEMU lists {@code type} first)
+     * @param types name to QOM type name, for {@code qom-list}
+     */
+    record Node(String type, Map<String, Object> properties, Map<String, String> types) {
+    }
+
+    private QomTree() {
+    }
+
+    /**
+     * Resolves a path.
+     *
+     * @param registry the devices
+     * @param path an absolute or partial QOM path
+     * @return the object
+     * @throws CommandException {@code DeviceNotFound}, {@code Device '<path>' not found}, as QEMU
+     */
+    static Node resolve(DeviceRegistry registry, String path) throws CommandException {
+        String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        switch (p) {
+            case "/":
+                return container("container", Map.of("machine", "child<none-machine>"));
+            case "/machine":
+                return container("none-machine", Map.of("peripheral", "child<container>"));
+            case Device.PERIPHERAL:
+            case "peripheral": {
+                Map<String, String> children = new LinkedHashMap<>();
+                for (DeviceRegistry.DeviceEntry e : registry.devices()) {
+                    children.putIfAbsent(e.device().id(), "child<" + e.device().driver() + ">");
+                }
+                return container("container", children);
+            }
+            default:
+                break;
+        }
+        String id = p.startsWith(Device.PERIPHERAL + "/") ? p.substring(Device.PERIPHERAL.length() + 1)
+                : p.startsWith("/") ? null : p;
+        if (id != null) {
+            var device = registry.device(id);
+            if (device.isPresent()) {
+                return node(device.get().device());
+            }
+        }
+        throw CommandException.deviceNotFound(path);
+    }
+
+    private static Node container(String type, Map<String, String> children) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        Map<String, String> types = new LinkedHashMap<>();
+        props.put("type", type);
+        types.put("type", "string");
+        for (Map.Entry<String, String> c : children.entrySet()) {
+            props.put(c.getKey(), null);
+            types.put(c.getKey(), c.getValue());
+        }
+        return new Node(type, props, types);
+    }
+
+    private static Node node(Device d) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        Map<String, String> types = new LinkedHashMap<>();
+        props.put("type", d.driver());
+        types.put("type", "string");
+        props.put("realized", true);
+        types.put("realized", "bool");
+        props.put("hotpluggable", true);
+        types.put("hotpluggable", "bool");
+        for (Map.Entry<String, Object> e : d.properties().entrySet()) {
+            props.putIfAbsent(e.getKey(), e.getValue());
+            types.putIfAbsent(e.getKey(), PropertySpec.qomTypeOf(e.getValue()));
+        }
+        return new Node(d.driver(), props, types);
+    }
+
+    /**
+     * One property's value.
+     *
+     * @param node the object
+     * @param property the property name
+     * @return its value
+     * @throws CommandException {@code Property '<type>.<property>' not found}, as QEMU; or QEMU's text
+     *         for reading a child (which QEMU answers with its canonical path)
+     */
+    static Object get(Node node, String property) throws CommandException {
+        if (!node.types().containsKey(property)) {
+            throw CommandException.generic("Property '" + node.type() + "." + property + "' not found");
+        }
+        Object v = node.properties().get(property);
+        if (v == null && node.types().get(property).startsWith("child<")) {
+            return childPath(node, property);
+        }
+        return v;
+    }
+
+    private static String childPath(Node node, String child) {
+        return switch (node.type()) {
+            case "none-machine" -> "/machine/" + child;
+            case "container" -> child.equals("machine") ? "/machine" : Device.PERIPHERAL + "/" + child;
+            default -> child;
+        };
+    }
+
+    /**
+     * QEMU's {@code ObjectPropertyInfo} as {@code qom-list} returns it.
+     *
+     * @param name the property
+     * @param type its QOM type
+     */
+    record PropertyInfo(String name, String type) {
+    }
+
+    /**
+     * The listing of an object.
+     *
+     * @param node the object
+     * @return its properties and children
+     */
+    static List<PropertyInfo> list(Node node) {
+        List<PropertyInfo> out = new ArrayList<>();
+        node.types().forEach((n, t) -> out.add(new PropertyInfo(n, t)));
+        return out;
+    }
+}

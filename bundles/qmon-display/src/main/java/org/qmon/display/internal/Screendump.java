@@ -1,0 +1,164 @@
+package org.qmon.display.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.qmon.api.AsyncCommand;
+import org.qmon.api.CommandContext;
+import org.qmon.api.CommandException;
+import org.qmon.api.Completion;
+import org.qmon.api.annotations.QmpCommand;
+import org.qmon.api.device.Device;
+import org.qmon.api.device.Display;
+import org.qmon.api.device.Frame;
+import org.qmon.api.device.FrameListener;
+import org.qmon.api.device.FrameRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code screendump}: saves the next frame of a display as PPM or PNG, as QEMU's coroutine command
+ * does, without holding a thread while it waits.
+ *
+ * <p>The handler only looks the display up and hands the request to it ({@link Display#nextFrame}),
+ * then returns: it is declared non-blocking and may run on the I/O thread that read the request. The
+ * display's worker renders the next frame at its refresh rate and calls back on its own thread; the
+ * file is written there (through a temporary file and a rename) and the request completes. Every
+ * screendump waiting at that moment shares the render and the encoding. A request whose client left
+ * is withdrawn from the display; one that is being served when its client leaves skips the write.
+ *
+ * <p>Errors, QEMU's texts: {@code 'head' must be specified together with 'device'};
+ * {@code DeviceNotFound} {@code Device '<id>' not found}; {@code Device <id> (head <n>) is not bound
+ * to a QemuConsole} for a device that is no display or has no such head; {@code There is no console to
+ * take a screendump from} without any display; {@code failed to open file '<name>': <reason>}. A
+ * display removed while a request waits answers {@code Display '<id>' was removed before its next
+ * frame}.
+ *
+ * <p>Devices are tracked whiteboard-style in a copy-on-write list sorted by service id, published
+ * through a volatile field; the first display is QEMU's console 0.
+ */
+@Component(service = AsyncCommand.class)
+@QmpCommand(name = "screendump", nonBlocking = true,
+        description = "save the next frame of a display as a PPM or PNG image")
+public final class Screendump implements AsyncCommand<Screendump.Arguments, Void> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Screendump.class);
+
+    /**
+     * QEMU's arguments ({@code qapi/ui.json}).
+     *
+     * @param filename the file to write, relative to qmon's working directory
+     * @param device the device id of the display; console 0 when absent
+     * @param head the display's head, only with {@code device}; 0 when absent
+     * @param format {@code ppm} (default) or {@code png}
+     */
+    public record Arguments(String filename, Optional<String> device, Optional<Long> head,
+            Optional<ImageFormat> format) {
+
+        /**
+         * Checks what the schema cannot say, after the types (QEMU's order).
+         *
+         * @param filename the file
+         * @param device the device id
+         * @param head the head
+         * @param format the format
+         * @throws IllegalArgumentException {@code 'head' must be specified together with 'device'}
+         */
+        public Arguments {
+            if (head.isPresent() && device.isEmpty()) {
+                throw new IllegalArgumentException("'head' must be specified together with 'device'");
+            }
+        }
+    }
+
+    private record Tracked(Device device, long serviceId) {
+    }
+
+    /** Every device, sorted by service id. Written under {@code this}; read without a lock. */
+    private volatile List<Tracked> devices = List.of();
+    private final ImageWriter writer = new ImageWriter();
+
+    @Reference(service = Device.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindDevice(Device device, ServiceReference<Device> ref) {
+        List<Tracked> l = new ArrayList<>(devices);
+        l.add(new Tracked(device, (Long) ref.getProperty(Constants.SERVICE_ID)));
+        l.sort(Comparator.comparingLong(Tracked::serviceId));
+        devices = List.copyOf(l);
+    }
+
+    synchronized void unbindDevice(Device device, ServiceReference<Device> ref) {
+        long id = (Long) ref.getProperty(Constants.SERVICE_ID);
+        List<Tracked> l = new ArrayList<>(devices);
+        l.removeIf(t -> t.serviceId() == id);
+        devices = List.copyOf(l);
+    }
+
+    @Override
+    public void execute(Arguments arguments, Completion<Void> completion, CommandContext context)
+            throws CommandException {
+        Display display = null;
+        int head = 0;
+        if (arguments.device().isPresent()) {
+            String id = arguments.device().get();
+            Device device = null;
+            for (Tracked t : devices) {
+                if (t.device().id().equals(id)) {
+                    device = t.device();
+                    break;
+                }
+            }
+            if (device == null) {
+                throw CommandException.deviceNotFound(id);
+            }
+            long h = arguments.head().orElse(0L);
+            if (!(device instanceof Display d) || h < 0 || h >= d.heads()) {
+                throw CommandException.generic("Device " + id + " (head " + h + ") is not bound to a QemuConsole");
+            }
+            display = d;
+            head = (int) h;
+        } else {
+            for (Tracked t : devices) {
+                if (t.device() instanceof Display d) {
+                    display = d;
+                    break;
+                }
+            }
+            if (display == null) {
+                throw CommandException.generic("There is no console to take a screendump from");
+            }
+        }
+        ImageFormat format = arguments.format().orElse(ImageFormat.PPM);
+        String filename = arguments.filename();
+        FrameRequest request = display.nextFrame(head, new FrameListener() {
+            @Override
+            public void frame(Frame frame) {
+                if (completion.isCancelled()) {
+                    LOG.debug("screendump {} skipped: its client left", filename);
+                    return;
+                }
+                try {
+                    writer.write(frame, format, filename);
+                    completion.complete(null);
+                } catch (CommandException e) {
+                    completion.fail(e);
+                }
+            }
+
+            @Override
+            public void unavailable(String reason) {
+                completion.fail(CommandException.generic(reason));
+            }
+        });
+        completion.onCancel(request::cancel);
+    }
+}
