@@ -60,7 +60,8 @@ class LaunchOptionsTest {
         LaunchOptions o = parse("-name", "vm1", "-D", "a.b=c=d");
         assertEquals(List.of("unix:" + dir.resolve("qmon-qmp.sock"), "tcp:127.0.0.1:4444"),
                 o.listeners.stream().map(LaunchOptions.ListenerOption::address).toList());
-        assertEquals(Map.of("qmon.name", "vm1", "a.b", "c=d"), o.properties);
+        assertEquals(Map.of("qmon.name", "vm1", "a.b", "c=d", "qmon.launch.devices", "org.qmon.display\tdisplay0"), o.properties,
+                "and the default display, as QEMU gives a machine its VGA console");
     }
 
     @Test
