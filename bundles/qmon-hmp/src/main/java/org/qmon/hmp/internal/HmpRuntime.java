@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * <p>{@code human-monitor-command} is registered by hand from here rather than being a component of its
  * own: it needs the dispatcher (it runs the line's QMP command through a session), and a command
  * component that references the dispatcher is a reference cycle SCR refuses, since the dispatcher binds
- * every command.
+ * every command. Immediate, so that {@code human-monitor-command} exists whether or not a socket monitor
+ * is configured.
  */
-@Component(service = HmpRuntime.class)
+@Component(service = HmpRuntime.class, immediate = true)
 public final class HmpRuntime implements Protocol {
 
     private static final Logger LOG = LoggerFactory.getLogger(HmpRuntime.class);

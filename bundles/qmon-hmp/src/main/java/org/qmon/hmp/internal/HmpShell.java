@@ -40,23 +40,29 @@ import org.slf4j.LoggerFactory;
  * {@code hmp:info status}, {@code hmp:stop}, {@code hmp:screendump shot.png}, that come and go with the
  * definitions.
  *
- * <p>A word another shell command already uses ({@code help} and {@code stop} are Felix's) gets no
- * function of its own: Gogo resolves an unscoped name by taking the first scope it finds, so a
- * {@code hmp:stop} function could turn a person's {@code stop 5} (stop bundle 5) into the machine's
- * {@code stop}. Those words are reached through {@code hmp stop} and {@code hmp help}. The set is
- * recomputed when definitions or other shell commands come and go.
+ * <p>A word that one of the Felix shell's own commands (scope {@code felix}: {@code help}, {@code stop},
+ * {@code start}, ...) already uses gets no function of its own: Gogo resolves an unscoped name by taking
+ * the first scope it finds, so a {@code hmp:stop} function could turn a person's {@code stop 5} (stop
+ * bundle 5) into the machine's {@code stop}, or {@code help} into HMP's help. Those words are reached
+ * through {@code hmp stop} and {@code hmp help}. Words of other scopes are not avoided ({@code info} is
+ * also {@code scr:info}): an unscoped {@code info} is then ambiguous, and {@code hmp:info} and
+ * {@code scr:info} say which. The set is recomputed when definitions or shell commands come and go.
  *
  * <p>The component exists only where Gogo's {@link CommandProcessor} does (its mandatory reference), so
- * its class, which uses Gogo's types, is never loaded without a shell.
+ * its class, which uses Gogo's types, is never loaded without a shell. Immediate, so that the per-word
+ * functions exist before anyone has typed {@code hmp}.
  *
  * <p>Locking: {@code this} guards {@link #words}; {@link #refresh} runs with it held and registers
  * services from inside, whose events this class's own listener ignores (they are this bundle's).
  */
-@Component(service = HmpShell.class)
+@Component(service = HmpShell.class, immediate = true)
 @GogoCommand(scope = "hmp", function = {"hmp", "monitor"})
 public final class HmpShell {
 
     private static final Logger LOG = LoggerFactory.getLogger(HmpShell.class);
+
+    /** The scope of the Felix shell's basic commands, whose unscoped names an HMP word must not take. */
+    static final String PROTECTED_SCOPE = "felix";
 
     /** Words Gogo can call as functions. */
     private static final Pattern FUNCTION_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
@@ -162,11 +168,11 @@ public final class HmpShell {
         return n;
     }
 
-    /** Whether another bundle's shell command has this function name. */
+    /** Whether one of the Felix shell's own commands (another bundle's, scope {@code felix}) has this name. */
     private boolean usedElsewhere(String word) {
         try {
             ServiceReference<?>[] refs = context.getServiceReferences((String) null,
-                    "(" + GogoCommand.FUNCTION + "=" + word + ")");
+                    "(&(" + GogoCommand.SCOPE + "=" + PROTECTED_SCOPE + ")(" + GogoCommand.FUNCTION + "=" + word + "))");
             if (refs != null) {
                 for (ServiceReference<?> r : refs) {
                     if (r.getBundle() != context.getBundle()) {

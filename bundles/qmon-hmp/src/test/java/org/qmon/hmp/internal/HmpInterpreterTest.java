@@ -153,15 +153,18 @@ class HmpInterpreterTest {
     @Test
     void anAsynchronousCommandAnswersWhenItCompletes() throws Exception {
         AtomicReference<Completion<String>> pending = new AtomicReference<>();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
         command("later", new AsyncCommand<NoArguments, String>() {
             @Override
             public void execute(NoArguments a, Completion<String> completion, CommandContext c) {
                 pending.set(completion);
+                started.countDown();
             }
         });
         registry.add(HmpDefinition.command("later").calls("later").formatter((r, a) -> "got " + r).build(), 10, 0);
         CompletableFuture<String> out = new CompletableFuture<>();
         interpreter.run("later", session, out::complete);
+        assertTrue(started.await(10, TimeUnit.SECONDS));
         assertFalse(out.isDone());
         pending.get().complete("it");
         assertEquals("got it\n", out.get(10, TimeUnit.SECONDS));
