@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -90,14 +89,16 @@ class HmpDifferentialTest {
     /** One human monitor connection (QEMU serves one client per socket: this one stays open). */
     static final class Monitor implements AutoCloseable {
         final SocketChannel ch;
-        final InputStream in;
+        final java.nio.channels.Selector selector;
         final boolean echoes;
         final String banner;
 
         private Monitor(Path socket, boolean echoes) throws IOException {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             ch.connect(UnixDomainSocketAddress.of(socket));
-            in = Channels.newInputStream(ch);
+            ch.configureBlocking(false);
+            selector = java.nio.channels.Selector.open();
+            ch.register(selector, java.nio.channels.SelectionKey.OP_READ);
             this.echoes = echoes;
             banner = untilPrompt();
         }
@@ -119,36 +120,44 @@ class HmpDifferentialTest {
             }
         }
 
-        /** Reads to the next prompt, bounded by a watchdog that closes the socket. */
+        /** Reads to the next prompt, each wait bounded by a deadline (a selector, no sleeps). */
         String untilPrompt() throws IOException {
             StringBuilder sb = new StringBuilder();
-            Thread watchdog = new Thread(() -> {
-                try {
-                    Thread.sleep(WAIT_MS);
-                    ch.close();
-                } catch (InterruptedException | IOException e) {
-                    // done in time
+            long deadline = System.currentTimeMillis() + WAIT_MS;
+            ByteBuffer one = ByteBuffer.allocate(1);
+            while (!sb.toString().endsWith(PROMPT)) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    throw new AssertionError("no prompt within " + WAIT_MS + " ms; got: " + sb);
                 }
-            });
-            watchdog.setDaemon(true);
-            watchdog.start();
-            try {
-                while (!sb.toString().endsWith(PROMPT)) {
-                    int c = in.read();
-                    if (c < 0) {
+                if (selector.select(left) == 0) {
+                    continue;
+                }
+                selector.selectedKeys().clear();
+                for (;;) {
+                    one.clear();
+                    int n = ch.read(one);
+                    if (n < 0) {
                         throw new AssertionError("no prompt; got: " + sb);
                     }
-                    sb.append((char) c);
+                    if (n == 0) {
+                        break;
+                    }
+                    sb.append((char) (one.get(0) & 0xff));
+                    if (sb.toString().endsWith(PROMPT)) {
+                        break;
+                    }
                 }
-            } finally {
-                watchdog.interrupt();
             }
             return sb.toString();
         }
 
         /** Sends a line ended by CR (as expect does) and returns its output, QEMU's echo removed. */
         String run(String line) throws IOException {
-            ch.write(ByteBuffer.wrap((line + "\r").getBytes(StandardCharsets.UTF_8)));
+            ByteBuffer b = ByteBuffer.wrap((line + "\r").getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
             String out = untilPrompt();
             if (echoes) {
                 int crlf = out.indexOf("\r\n");
@@ -159,6 +168,7 @@ class HmpDifferentialTest {
 
         @Override
         public void close() throws IOException {
+            selector.close();
             ch.close();
         }
     }
