@@ -16,7 +16,7 @@ import java.util.jar.Manifest;
  * {@link UsageException} whose message names the option.
  *
  * <pre>
- * java -jar qmon.jar [-qmp SPEC]... [-name NAME] [-display none] [-bundle JAR]... [-D KEY=VALUE]... [-h]
+ * java -jar qmon.jar [-qmp SPEC]... [-monitor SPEC]... [-name NAME] [-display none] [-bundle JAR]... [-D KEY=VALUE]... [-h]
  *   SPEC: unix:PATH[,server=on][,wait=off][,io-threads=N]  or  tcp:HOST:PORT[,...]
  * </pre>
  */
@@ -55,8 +55,12 @@ final class LaunchOptions {
     /** The QMP listeners' factory PID. */
     static final String QMP_PID = "org.qmon.qmp.listener";
 
+    /** The HMP (human monitor) listeners' factory PID. */
+    static final String HMP_PID = "org.qmon.hmp.listener";
+
     static final String USAGE = "usage: java -jar qmon.jar [-qmp unix:PATH|tcp:HOST:PORT[,server=on,wait=off,io-threads=N]]... "
-            + "[-name NAME] [-display none] [-bundle JAR]... [-D KEY=VALUE]... [-h]";
+            + "[-monitor unix:PATH|tcp:HOST:PORT[,server=on,wait=off]]... [-name NAME] [-display none] [-bundle JAR]... "
+            + "[-D KEY=VALUE]... [-h]";
 
     /**
      * The framework property with the devices to create at launch (read by qmon-core): the default
@@ -82,7 +86,7 @@ final class LaunchOptions {
      *
      * @param args the arguments
      * @param workingDirectory where relative paths and the default unix socket are
-     * @return the options, with the default listeners when none was given
+     * @return the options, with the default QMP listeners when no {@code -qmp} was given
      * @throws UsageException naming the option that is wrong
      */
     static LaunchOptions parse(String[] args, Path workingDirectory) throws UsageException {
@@ -92,6 +96,8 @@ final class LaunchOptions {
             switch (a) {
                 case "-qmp", "--qmp" -> o.listeners.add(listener(a.replace("--", "-"), value(args, ++i, a), QMP_PID,
                         workingDirectory));
+                case "-monitor", "--monitor" -> o.listeners.add(listener(a.replace("--", "-"), value(args, ++i, a),
+                        HMP_PID, workingDirectory));
                 case "-name", "--name" -> o.properties.put("qmon.name", value(args, ++i, a));
                 case "-bundle", "--bundle" -> o.bundles.add(bundle(value(args, ++i, a), workingDirectory));
                 case "-D" -> {
@@ -117,7 +123,7 @@ final class LaunchOptions {
         if (o.display) {
             o.properties.putIfAbsent(DEVICES_PROPERTY, DEFAULT_DISPLAY);
         }
-        if (o.listeners.isEmpty()) {
+        if (o.listeners.stream().noneMatch(l -> l.factoryPid().equals(QMP_PID))) {
             o.listeners.add(listener("-qmp", "unix:" + workingDirectory.resolve("qmon-qmp.sock") + ",server=on,wait=off",
                     QMP_PID, workingDirectory));
             o.listeners.add(listener("-qmp", "tcp:127.0.0.1:4444,server=on,wait=off", QMP_PID, workingDirectory));

@@ -1,0 +1,148 @@
+package org.qmon.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code -monitor}: the executable jar with QEMU's human monitor options, unix and TCP, printed at
+ * start, driven over the real sockets, and {@code quit} from the human monitor ends the process.
+ */
+class MonitorOptionIT {
+
+    private static final long WAIT = 30;
+    private static final String PROMPT = "(qemu) ";
+
+    @TempDir
+    Path dir;
+
+    private Process process;
+    private final LinkedBlockingQueue<String> output = new LinkedBlockingQueue<>();
+
+    private void start(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", System.getProperty("qmon.distribution.jar")));
+        cmd.addAll(List.of(args));
+        process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null;) {
+                    output.add(l);
+                }
+            } catch (IOException e) {
+                output.add("<read failed: " + e + ">");
+            }
+        }, "qmon-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private List<String> linesUntil(String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
+        List<String> seen = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            String l = output.poll(100, TimeUnit.MILLISECONDS);
+            if (l != null) {
+                seen.add(l);
+                if (l.startsWith(prefix)) {
+                    return seen;
+                }
+            }
+        }
+        throw new AssertionError("no line starting with '" + prefix + "'; output was: " + seen);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** Reads up to and including the next prompt, bounded by the socket's read timeout. */
+    private static String untilPrompt(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        while (!sb.toString().endsWith(PROMPT)) {
+            int c = in.read();
+            if (c < 0) {
+                throw new AssertionError("end of input after: " + sb);
+            }
+            sb.append((char) c);
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void monitorOnUnixAndTcpIsPrintedAndServesHumans() throws Exception {
+        Path hmp = dir.resolve("m.sock");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Path qmp = dir.resolve("q.sock");
+        start("-qmp", "unix:" + qmp + ",server=on,wait=off", "-monitor", "unix:" + hmp + ",server=on,wait=off",
+                "-monitor", "tcp:127.0.0.1:" + port + ",server=on,wait=off", "-name", "hmp-it");
+        List<String> lines = linesUntil("qmon: ready in");
+        assertTrue(lines.contains("qmon: HMP listening on unix:" + hmp.toAbsolutePath()), lines::toString);
+        assertTrue(lines.contains("qmon: HMP listening on tcp:127.0.0.1:" + port), lines::toString);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(hmp)));
+
+        try (Socket tcp = new Socket("127.0.0.1", port)) {
+            tcp.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT));
+            InputStream in = tcp.getInputStream();
+            OutputStream out = tcp.getOutputStream();
+            String banner = untilPrompt(in);
+            assertTrue(banner.matches("qmon \\d+\\.\\d+\\.\\d+ monitor - type 'help' for more information\r\n\\(qemu\\) "), banner);
+            out.write("info name\r\n".getBytes(StandardCharsets.US_ASCII)); // telnet's line end
+            assertEquals("hmp-it\r\n(qemu) ", untilPrompt(in));
+        }
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(hmp));
+            InputStream in = Channels.newInputStream(ch);
+            untilPrompt(in);
+            ch.write(ByteBuffer.wrap("info status\n".getBytes(StandardCharsets.US_ASCII))); // socat's
+            assertEquals("VM status: running\r\n(qemu) ", untilPrompt(in));
+            ch.write(ByteBuffer.wrap("quit\r".getBytes(StandardCharsets.US_ASCII)));
+        }
+        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS), "quit from the human monitor ends the process");
+        assertEquals(0, process.exitValue());
+        assertTrue(Files.notExists(hmp), "the monitor's socket is removed on the way out");
+    }
+
+    @Test
+    void aBadMonitorOptionIsAClearError() throws Exception {
+        start("-monitor", "stdio");
+        List<String> lines = linesUntil("qmon: ");
+        assertTrue(lines.get(lines.size() - 1).contains("-monitor expects unix:PATH or tcp:HOST:PORT"), lines::toString);
+        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS));
+        assertEquals(1, process.exitValue());
+    }
+}
