@@ -13,8 +13,9 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.qmon.api.event.EventType;
 
 /**
- * Declares the events of the run state: {@code STOP} and {@code RESUME} (no data) and {@code SHUTDOWN}
- * ({@link ShutdownInfo}), so that {@code query-qmp-schema} lists them as QEMU does.
+ * Declares core's events: {@code STOP} and {@code RESUME} (no data), {@code SHUTDOWN}
+ * ({@link ShutdownInfo}) and {@code DEVICE_DELETED}, so that {@code query-qmp-schema} lists them as
+ * QEMU does.
  */
 @Component(immediate = true, service = {})
 public final class CoreEvents {
@@ -64,7 +65,8 @@ public final class CoreEvents {
     @Activate
     public CoreEvents(BundleContext context) {
         for (EventType t : List.of(new EventType("STOP", null), new EventType("RESUME", null),
-                new EventType("SHUTDOWN", ShutdownInfo.class))) {
+                new EventType("SHUTDOWN", ShutdownInfo.class),
+                new EventType("DEVICE_DELETED", org.qmon.core.internal.devices.DeviceRegistry.DeviceDeleted.class))) {
             registrations.add(context.registerService(EventType.class, t, null));
         }
     }

@@ -3,9 +3,12 @@ package org.qmon.core.internal.devices;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -38,7 +41,19 @@ import org.slf4j.LoggerFactory;
  */
 @Component(service = AsyncCommand.class)
 @QmpCommand(name = "device_add", description = "add a device")
-public final class DeviceAdd implements AsyncCommand<Map<String, Object>, Void> {
+public final class DeviceAdd implements AsyncCommand<DeviceAdd.Arguments, Void> {
+
+    /**
+     * The arguments: {@code driver} and {@code id} as QEMU takes them (any JSON value; checked here, in
+     * QEMU's order, so they are optional to the binder even though device_add needs both), and every
+     * other member as a driver property. The schema lists {@code driver} and {@code id}.
+     *
+     * @param driver the driver's name
+     * @param id the device id
+     * @param properties the driver's properties, in request order
+     */
+    public record Arguments(Optional<Object> driver, Optional<Object> id, @JsonAnySetter Map<String, Object> properties) {
+    }
 
     /** How long a configured device may take to appear. */
     static final long START_TIMEOUT_SECONDS = 10;
@@ -60,9 +75,9 @@ public final class DeviceAdd implements AsyncCommand<Map<String, Object>, Void> 
     }
 
     @Override
-    public void execute(Map<String, Object> arguments, Completion<Void> completion, CommandContext context)
+    public void execute(Arguments args, Completion<Void> completion, CommandContext context)
             throws CommandException {
-        Object idValue = arguments.get("id");
+        Object idValue = args.id().orElse(null);
         String id = null;
         if (idValue != null) {
             if (!(idValue instanceof String s)) {
@@ -73,7 +88,7 @@ public final class DeviceAdd implements AsyncCommand<Map<String, Object>, Void> 
             }
             id = s;
         }
-        String driverName = PropertySpec.scalarText(arguments.get("driver"));
+        String driverName = PropertySpec.scalarText(args.driver().orElse(null));
         if (driverName == null) {
             throw CommandException.generic("Parameter 'driver' is missing");
         }
@@ -90,11 +105,8 @@ public final class DeviceAdd implements AsyncCommand<Map<String, Object>, Void> 
                 }
                 Map<String, PropertySpec> specs = registry.properties(driver);
                 Map<String, Object> typed = new LinkedHashMap<>();
-                for (Map.Entry<String, Object> e : arguments.entrySet()) {
+                for (Map.Entry<String, Object> e : args.properties().entrySet()) {
                     String name = e.getKey();
-                    if (name.equals("driver") || name.equals("id")) {
-                        continue;
-                    }
                     PropertySpec spec = specs.get(name);
                     if (spec == null) {
                         throw CommandException.generic("Property '" + driverName + "." + name + "' not found");

@@ -78,8 +78,15 @@ public final class DeviceRegistry {
     record DriverEntry(DeviceDriver driver, String name, String factoryPid, Bundle bundle, long serviceId) {
     }
 
-    /** The {@code DEVICE_DELETED} event's data, QEMU's {@code device} and {@code path}. */
-    record DeviceDeleted(String device, String path) {
+    /**
+     * The {@code DEVICE_DELETED} event's data, QEMU's {@code device} (optional in QEMU's schema) and
+     * {@code path}.
+     *
+     * @param device the device id
+     * @param path its QOM path
+     */
+    public record DeviceDeleted(@com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String device, String path) {
     }
 
     private final ConfigurationAdmin cm;
