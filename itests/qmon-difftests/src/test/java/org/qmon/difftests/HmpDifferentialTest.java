@@ -195,7 +195,8 @@ class HmpDifferentialTest {
     @Test
     void unknownCommandsAndUsageErrorsAnswerTheSame() throws IOException {
         for (String line : List.of("foo", "foo bar", "STOP", "info foo", "help foo", "help info foo",
-                "stop foo", "c foo", "cont 1", "info status foo", "quit now")) {
+                "stop foo", "c foo", "cont 1", "info status foo", "quit now", "screendump", "device_del",
+                "device_del a b", "screendump a b 1 x")) {
             same(line);
         }
     }
@@ -203,7 +204,8 @@ class HmpDifferentialTest {
     @Test
     void helpLinesOfCommandsBothHaveAreQemus() throws IOException {
         for (String line : List.of("help stop", "help s", "help cont", "help c", "help quit", "help q", "help help",
-                "help ?", "help info status", "help info version", "help info name")) {
+                "help ?", "help info status", "help info version", "help info name", "help screendump",
+                "help device_add", "help device_del", "help info qtree")) {
             same(line);
         }
         List<String> qemuHelp = List.of(qemuHmp.run("help").split("\r\n"));
