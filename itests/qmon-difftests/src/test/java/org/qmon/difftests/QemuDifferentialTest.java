@@ -49,7 +49,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class QemuDifferentialTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads replies as deep as QEMU's parser lets requests be (Jackson's own default stops at 1000). */
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(4096).build())
+            .build());
     private static final String NEGOTIATE = "{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": [\"oob\"]}}\n";
     private static final String NEGOTIATE_WITHOUT_OOB = "{\"execute\": \"qmp_capabilities\"}\n";
     /** The recovery probe of QEMU's test_malformed(). */
@@ -401,6 +404,18 @@ class QemuDifferentialTest {
         assertEquals(7, both.get(0).size(), both.get(0).toString());
         assertEquals(both.get(0), both.get(1));
         assertEquals("running", status(qmonSocket));
+    }
+
+    @Test
+    void anIdNestedAsDeepAsQemusParserAllowsIsEchoedByBoth() throws IOException {
+        // QEMU's parser takes 1024 levels (brace_count + bracket_count); the request's own object is one.
+        for (int depth : new int[] {1000, 1023}) {
+            String id = "[".repeat(depth) + "]".repeat(depth);
+            assertSame(NEGOTIATE + "{\"execute\": \"query-status\", \"id\": " + id + "}\n", 2);
+        }
+        // One level more is QEMU's nesting error, answered without the id it could not parse.
+        String tooDeep = "[".repeat(1024) + "]".repeat(1024);
+        assertSame(NEGOTIATE + "{\"execute\": \"query-status\", \"id\": " + tooDeep + "}\n" + RECOVERY, 3);
     }
 
     @Test

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -26,6 +28,9 @@ final class QmpOutput {
 
     private static final Logger LOG = LoggerFactory.getLogger(QmpOutput.class);
 
+    /** Twice the parser's depth limit: an echoed id and a result's own nesting both fit. */
+    static final int MAX_WRITE_DEPTH = 2 * org.qmon.qmp.internal.json.JsonLimits.QEMU.maxDepth();
+
     private final ObjectMapper mapper;
 
     QmpOutput() {
@@ -38,7 +43,12 @@ final class QmpOutput {
      * JSON null the result means, e.g. {@code "default": null} in {@code query-qmp-schema}).
      */
     static ObjectMapper newMapper() {
-        ObjectMapper m = new ObjectMapper();
+        // A reply nests the request's id one level below its own object: the writer must take every
+        // depth the parser accepts (JsonLimits.QEMU: 1024), or the reply could not be written at all.
+        JsonFactory factory = JsonFactory.builder()
+                .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_WRITE_DEPTH).build())
+                .build();
+        ObjectMapper m = new ObjectMapper(factory);
         m.setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.ALWAYS));
         m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
         return m;

@@ -174,7 +174,7 @@ final class QmpSession implements ConnectionHandler, RequestChecker.SessionState
         }
         Reply error = ((RequestChecker.Answer) o).reply();
         if (o.outOfBand()) {
-            send(runtime.output().reply(error, id));
+            sendReply(error, id);
         } else {
             inFlight.incrementAndGet();
             session.submitReply(error, r -> answered(r, id));
@@ -208,9 +208,26 @@ final class QmpSession implements ConnectionHandler, RequestChecker.SessionState
 
     // ---- output (any thread) ----------------------------------------------------------------------
 
+    /**
+     * Serialises and sends a reply. A reply that cannot be written at all (not even as the error
+     * {@link QmpOutput#reply} falls back to) closes the connection with a logged reason: the client then
+     * sees the connection end instead of waiting for ever.
+     */
+    private void sendReply(Reply r, JsonNode id) {
+        byte[] bytes;
+        try {
+            bytes = runtime.output().reply(r, id);
+        } catch (RuntimeException e) {
+            LOG.warn("QMP session {}: a reply cannot be written; closing the connection", session.id(), e);
+            connection.close();
+            return;
+        }
+        send(bytes);
+    }
+
     /** An in-band reply: send it, free its queue slot, and resume reading if it had stopped. */
     private void answered(Reply r, JsonNode id) {
-        send(runtime.output().reply(r, id));
+        sendReply(r, id);
         if (shuttingDown) {
             // Called from the session's delivery: closing it now keeps the queue from running on.
             end();
@@ -228,7 +245,7 @@ final class QmpSession implements ConnectionHandler, RequestChecker.SessionState
     }
 
     private void answeredOutOfBand(Reply r, JsonNode id) {
-        send(runtime.output().reply(r, id));
+        sendReply(r, id);
         if (shuttingDown) {
             end();
             return;

@@ -437,6 +437,47 @@ class QmpProtocolTest {
     }
 
     @Test
+    void anIdNestedAsDeepAsTheParserAllowsIsEchoed() throws IOException {
+        try (var c = server.connect().negotiated()) {
+            for (int depth : new int[] {999, 1000, 1022}) {
+                String id = "[".repeat(depth) + "]".repeat(depth);
+                c.send("{\"execute\": \"query-name\", \"id\": " + id + "}\n");
+                String line = c.line();
+                assertEquals("{\"return\": {}, \"id\": " + id.replace("][", "], [") + "}", line,
+                        "depth " + depth + ": the reply carries the id");
+            }
+            c.send("{\"execute\": \"query-name\", \"id\": 1}\n");
+            assertEquals(1, c.json().get("id").asInt(), "and the session goes on");
+        }
+    }
+
+    /** A result whose serialisation fails. */
+    public record Bad(String text) {
+        @Override
+        public String text() {
+            throw new IllegalStateException("broken accessor");
+        }
+    }
+
+    @Test
+    void aResultThatCannotBeWrittenIsAnErrorReplyWithTheId() throws IOException {
+        server.register("bad", new Command<NoArguments, Bad>() {
+            @Override
+            public Bad execute(NoArguments a, CommandContext c) {
+                return new Bad("x");
+            }
+        });
+        try (var c = server.connect().negotiated()) {
+            c.send("{\"execute\": \"bad\", \"id\": \"b\"}\n{\"execute\": \"query-name\", \"id\": 2}\n");
+            JsonNode r = c.json();
+            assertEquals("b", r.get("id").asText());
+            assertEquals("GenericError", r.get("error").get("class").asText());
+            assertTrue(r.get("error").get("desc").asText().startsWith("Cannot serialise the result"), r.toString());
+            assertEquals(2, c.json().get("id").asInt(), "the next request is answered");
+        }
+    }
+
+    @Test
     void manyClientsShareOneSocket() throws IOException {
         var clients = new java.util.ArrayList<QmpServerFixture.Client>();
         try {
