@@ -21,6 +21,9 @@ public interface ConnectionHandler {
      * <p>Work that may block must not be done here: it delays every connection served by the same I/O
      * thread.
      *
+     * <p>The buffer is lent for the duration of the call only (the I/O thread reads every connection's
+     * input into one buffer): the handler must not keep a reference to it.
+     *
      * @param input the bytes read, from its position to its limit
      */
     void received(ByteBuffer input);

@@ -28,6 +28,13 @@ final class IoLoop implements Runnable {
         void closeNow();
     }
 
+    /**
+     * The buffer every connection of this loop reads into, one at a time (loop thread only): an idle
+     * connection then owns no read buffer. 64 KiB: a pipelined burst of small requests fits in one read,
+     * and a 1 MiB request takes 16 reads.
+     */
+    private final java.nio.ByteBuffer readBuffer = java.nio.ByteBuffer.allocate(64 * 1024);
+
     private final Selector selector;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Thread thread;
@@ -41,6 +48,11 @@ final class IoLoop implements Runnable {
 
     Selector selector() {
         return selector;
+    }
+
+    /** The loop's read buffer, lent to the connection being served. Loop thread only. */
+    java.nio.ByteBuffer readBuffer() {
+        return readBuffer;
     }
 
     void start() {

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 final class SocketConnection implements Connection, IoLoop.Handler {
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketConnection.class);
+    /** Offered on a resume with nothing kept: end of input may still be due. */
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final SocketListener listener;
     private final IoLoop loop;
@@ -44,10 +46,11 @@ final class SocketConnection implements Connection, IoLoop.Handler {
 
     // ---- loop thread only
     /**
-     * 16 KiB: a pipelined burst of small requests fits in one read, and 1,000 idle clients hold 16 MiB
-     * of buffers, not 64 (a 1 MiB request takes 64 reads, which costs under a millisecond).
+     * Input read but not consumed because the protocol suspended input, or {@code null} (the common
+     * case: a connection reads into its loop's buffer and keeps nothing of it, so an idle connection
+     * owns no read buffer). Exact size, allocated only under backpressure; offered first on resume.
      */
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(16 * 1024);
+    private ByteBuffer unconsumed;
     /** The client shut down its sending side; nothing more is read. */
     private boolean inputEnded;
     /** {@link ConnectionHandler#inputEnded()} has been called. */
@@ -116,29 +119,37 @@ final class SocketConnection implements Connection, IoLoop.Handler {
             flush();
         }
         if (k.isValid() && k.isReadable() && !suspended && !inputEnded && !closed) {
-            int n = channel.read(readBuffer);
+            // Not suspended, so nothing is left unconsumed: the loop's buffer is all there is.
+            ByteBuffer buf = loop.readBuffer();
+            buf.clear();
+            int n = channel.read(buf);
             if (n < 0) {
                 inputEnded = true;
                 k.interestOpsAnd(~SelectionKey.OP_READ);
             }
-            offer();
+            buf.flip();
+            offer(buf);
         }
     }
 
-    /** Offers buffered input to the handler, then end of input once everything has been taken. Loop thread. */
-    private void offer() {
-        readBuffer.flip();
+    /**
+     * Offers input to the handler, then end of input once everything has been taken; keeps what a
+     * suspending handler left. Loop thread.
+     */
+    private void offer(ByteBuffer input) {
         beginBatch();
         offering = true;
         try {
-            if (readBuffer.hasRemaining()) {
-                handler.received(readBuffer);
+            if (input.hasRemaining()) {
+                handler.received(input);
             }
-            if (!suspended && !closed) {
-                if (readBuffer.hasRemaining()) {
+            if (suspended) {
+                keep(input);
+            } else if (!closed) {
+                if (input.hasRemaining()) {
                     // The contract: a handler that does not suspend consumes everything.
                     LOG.warn("Connection {}: the protocol left {} bytes unread without suspending; closing",
-                            id, readBuffer.remaining());
+                            id, input.remaining());
                     closeNow();
                 } else if (inputEnded) {
                     if (!endNotified) {
@@ -152,7 +163,20 @@ final class SocketConnection implements Connection, IoLoop.Handler {
         } finally {
             offering = false;
             endBatch();
-            readBuffer.compact();
+        }
+    }
+
+    /**
+     * Keeps the bytes a suspending handler left: a copy when they are in the loop's buffer (which the
+     * next connection reuses), the buffer itself when it was already this connection's own.
+     */
+    private void keep(ByteBuffer input) {
+        if (!input.hasRemaining()) {
+            unconsumed = null;
+        } else if (input == loop.readBuffer()) {
+            unconsumed = ByteBuffer.allocate(input.remaining()).put(input).flip();
+        } else {
+            unconsumed = input;
         }
     }
 
@@ -184,7 +208,9 @@ final class SocketConnection implements Connection, IoLoop.Handler {
         }
         suspended = false;
         if (!offering) {
-            offer();
+            ByteBuffer input = unconsumed != null ? unconsumed : EMPTY;
+            unconsumed = null;
+            offer(input);
         }
     }
 
