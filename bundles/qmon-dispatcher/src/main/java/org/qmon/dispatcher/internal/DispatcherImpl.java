@@ -314,9 +314,23 @@ public final class DispatcherImpl implements Dispatcher {
         return timeouts;
     }
 
-    /** Open sessions, for tests and leak checks. */
-    int sessionCount() {
+    /**
+     * Open sessions, for leak checks (tests and storms; not part of the API).
+     *
+     * @return the count
+     */
+    public int sessionCount() {
         return sessions.size();
+    }
+
+    /**
+     * Invocations started and not yet settled (each is under the command timeout until it settles), for
+     * leak checks; {@code 0} when the timeout is off.
+     *
+     * @return the count
+     */
+    public int pendingInvocations() {
+        return timeouts.size();
     }
 
     void execute(Runnable task) {

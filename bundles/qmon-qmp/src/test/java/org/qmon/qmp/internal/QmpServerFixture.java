@@ -34,8 +34,13 @@ final class QmpServerFixture implements AutoCloseable {
     final Path socket;
 
     QmpServerFixture(Path dir, int maxOutputKib) throws IOException {
+        this(dir, maxOutputKib, 16);
+    }
+
+    QmpServerFixture(Path dir, int maxOutputKib, int maxConnections) throws IOException {
         socket = dir.resolve("qmp.sock");
-        listener = new QmpListener(transport, runtime, config(socket.toString(), maxOutputKib));
+        listener = new QmpListener(transport, runtime,
+                new ListenerConfig(socket.toString(), "127.0.0.1", 0, maxConnections, maxOutputKib, 2));
     }
 
     void register(String name, Object handler) {
