@@ -1,6 +1,7 @@
 package org.qmon.bench.load;
 
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -81,14 +82,19 @@ final class Endpoint {
         throw new Options.UsageException("endpoint must be unix:PATH or tcp:HOST:PORT: " + spec, false);
     }
 
-    /** A connected channel, still blocking; the caller configures it. */
-    SocketChannel connect() throws IOException {
+    /**
+     * A connected channel, still blocking; the caller configures it. The guard closes it if the
+     * connection is not made by the deadline (a unix socket's connect blocks while the server's
+     * backlog is full).
+     */
+    SocketChannel connect(Guard guard, long deadline) throws IOException {
         IOException last = null;
         for (SocketAddress a : addresses) {
             SocketChannel ch = tcp
-                    ? SocketChannel.open(((InetSocketAddress) a).getAddress() instanceof java.net.Inet6Address
+                    ? SocketChannel.open(((InetSocketAddress) a).getAddress() instanceof Inet6Address
                             ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET)
                     : SocketChannel.open(StandardProtocolFamily.UNIX);
+            guard.arm(ch, deadline);
             try {
                 ch.connect(a);
                 if (tcp) {
@@ -96,6 +102,7 @@ final class Endpoint {
                 }
                 return ch;
             } catch (IOException e) {
+                guard.disarm();
                 ch.close();
                 last = e;
             }

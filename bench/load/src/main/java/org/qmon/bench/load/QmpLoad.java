@@ -63,16 +63,17 @@ public final class QmpLoad implements Consumer<SelectionKey> {
     private final List<Endpoint> endpoints = new ArrayList<>();
     private final PrintStream out;
     private final PrintStream err;
-    private final Selector selector;
+    private final Guard guard;
+    private Selector selector;
 
-    QmpLoad(Options opt, PrintStream out, PrintStream err) throws IOException, Options.UsageException {
+    QmpLoad(Options opt, PrintStream out, PrintStream err, Guard guard) throws Options.UsageException {
         this.opt = opt;
         this.out = out;
         this.err = err;
+        this.guard = guard;
         for (String e : opt.endpoints) {
             endpoints.add(Endpoint.parse(e));
         }
-        this.selector = Selector.open();
     }
 
     public static void main(String[] args) {
@@ -94,10 +95,10 @@ public final class QmpLoad implements Consumer<SelectionKey> {
             }
             return 2;
         }
-        startWatchdog(opt.watchdogSeconds(), err);
+        Guard guard = Guard.start(opt.watchdogSeconds(), err);
         QmpLoad load = null;
         try {
-            load = new QmpLoad(opt, out, err);
+            load = new QmpLoad(opt, out, err, guard);
             switch (opt.mode) {
                 case "greet":
                     return load.runGreet();
@@ -115,7 +116,7 @@ public final class QmpLoad implements Consumer<SelectionKey> {
             err.println("qmp-load: " + e);
             return 2;
         } finally {
-            if (load != null) {
+            if (load != null && load.selector != null) {
                 try {
                     load.selector.close();
                 } catch (IOException e) {
@@ -125,61 +126,23 @@ public final class QmpLoad implements Consumer<SelectionKey> {
         }
     }
 
-    /** The last resort behind every bound above: a run that hangs anyway ends, with status 2. */
-    private static void startWatchdog(long seconds, PrintStream err) {
-        Thread t = new Thread(() -> {
-            try {
-                Thread.sleep(seconds * 1000L);
-            } catch (InterruptedException e) {
-                return;
-            }
-            err.println("qmp-load: watchdog: still running after " + seconds + " s");
-            err.flush();
-            Runtime.getRuntime().halt(2);
-        }, "qmp-load-watchdog");
-        t.setDaemon(true);
-        t.start();
-    }
-
     private static Fatal fatal(String fmt, Object... args) {
         return new Fatal(String.format(Locale.ROOT, fmt, args));
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Set-up: blocking steps with deadlines, on the same selector.
-
-    private SelectionKey awaited;
-    private boolean awaitedReady;
-    private final Consumer<SelectionKey> setupHandler = k -> {
-        if (k == awaited) {
-            awaitedReady = true;
-        }
-    };
-
-    /** Waits until the key's channel is ready for {@code ops}; false at the deadline. */
-    private boolean await(SelectionKey key, int ops, long deadline) throws IOException {
-        if (key.interestOps() != ops) {
-            key.interestOps(ops);
-        }
-        awaited = key;
-        awaitedReady = false;
-        while (!awaitedReady) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            selector.select(setupHandler, left / 1_000_000 + 1);
-        }
-        return true;
-    }
+    // Set-up and the sequential modes: blocking steps, each bounded by the guard.
 
     private static final int MSG = 1;
     private static final int TIMEOUT = 0;
     private static final int EOF = -1;
 
+    private boolean timedOut(long deadline) {
+        return guard.fired() || System.nanoTime() - deadline >= 0;
+    }
+
     /** Reads until the inbox holds the next message (events skipped if asked). */
-    private int readMessage(SelectionKey key, Inbox in, long deadline, boolean skipEvents) throws IOException {
-        SocketChannel ch = (SocketChannel) key.channel();
+    private int readMessage(SocketChannel ch, Inbox in, long deadline, boolean skipEvents) {
         for (;;) {
             while (in.next()) {
                 if (skipEvents && in.is(Inbox.EVENT)) {
@@ -192,52 +155,32 @@ public final class QmpLoad implements Consumer<SelectionKey> {
             try {
                 r = ch.read(in.buffer());
             } catch (IOException e) {
-                return EOF;
+                return timedOut(deadline) ? TIMEOUT : EOF;
             }
             if (r < 0) {
                 return EOF;
             }
-            if (r == 0 && !await(key, SelectionKey.OP_READ, deadline)) {
-                return TIMEOUT;
-            }
         }
-    }
-
-    private boolean writeAll(SelectionKey key, ByteBuffer b, long deadline) throws IOException {
-        SocketChannel ch = (SocketChannel) key.channel();
-        while (b.hasRemaining()) {
-            int w;
-            try {
-                w = ch.write(b);
-            } catch (IOException e) {
-                return false;
-            }
-            if (w == 0 && !await(key, SelectionKey.OP_WRITE, deadline)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private final ByteBuffer capsRequest = ByteBuffer.allocateDirect(CAPS.length).put(CAPS).flip();
 
     /**
      * Connects, waits for the greeting, negotiates (unless -N); {@code times[0]} and {@code times[1]}
-     * receive connect to greeting and connect to negotiated, in ns. Fails the run on any error.
+     * receive connect to greeting and connect to negotiated, in ns. The channel is left blocking.
+     * Fails the run on any error.
      */
-    private SelectionKey qmpOpen(Endpoint ep, Inbox in, long[] times) throws IOException {
+    private SocketChannel qmpOpen(Endpoint ep, Inbox in, long[] times) {
         long t0 = System.nanoTime();
         long deadline = t0 + (long) (opt.setupTimeoutS * 1e9);
         SocketChannel ch;
         try {
-            ch = ep.connect();
+            ch = ep.connect(guard, deadline);
         } catch (IOException e) {
             throw new Fatal(e.getMessage());
         }
-        ch.configureBlocking(false);
-        SelectionKey key = ch.register(selector, SelectionKey.OP_READ);
         in.clear();
-        int r = readMessage(key, in, deadline, true);
+        int r = readMessage(ch, in, deadline, true);
         if (r != MSG || !in.is(Inbox.GREETING)) {
             throw fatal("no QMP greeting from %s within %.1fs%s", ep.spec, opt.setupTimeoutS,
                     r == TIMEOUT ? " (QEMU serves one client per QMP socket: give one -e per client)" : "");
@@ -246,10 +189,12 @@ public final class QmpLoad implements Consumer<SelectionKey> {
             times[0] = System.nanoTime() - t0;
         }
         if (!opt.noCaps) {
-            if (!writeAll(key, capsRequest.clear(), deadline)) {
+            try {
+                ch.write(capsRequest.clear());
+            } catch (IOException e) {
                 throw fatal("write to %s failed", ep.spec);
             }
-            r = readMessage(key, in, deadline, true);
+            r = readMessage(ch, in, deadline, true);
             if (r != MSG || !in.is(Inbox.RETURN)) {
                 throw fatal("qmp_capabilities failed on %s", ep.spec);
             }
@@ -257,14 +202,8 @@ public final class QmpLoad implements Consumer<SelectionKey> {
         if (times != null) {
             times[1] = System.nanoTime() - t0;
         }
-        return key;
-    }
-
-    /** Closes now: a registered channel's socket closes only when the selector deregisters it. */
-    private void close(SelectionKey key) throws IOException {
-        key.cancel();
-        key.channel().close();
-        selector.selectNow();
+        guard.disarm();
+        return ch;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -340,14 +279,14 @@ public final class QmpLoad implements Consumer<SelectionKey> {
         byte[] fastHead = requestHead(opt.command);
         byte[] slowHead = opt.slowCommand == null ? null : requestHead(opt.slowCommand);
         clients = new Client[opt.clients];
+        selector = Selector.open();
         for (int i = 0; i < opt.clients; i++) {
             boolean slow = i < opt.slowClients;
             Client c = new Client(i, slow, slow ? 1 : opt.depth, slow ? slowHead : fastHead);
             c.in = new Inbox(READ_BUFFER);
-            c.key = qmpOpen(endpoints.get(i % endpoints.size()), c.in, null);
-            c.key.interestOps(0); // quiet until all are set up, so a set-up wait is not woken by them
-            c.key.attach(c);
-            c.ch = (SocketChannel) c.key.channel();
+            c.ch = qmpOpen(endpoints.get(i % endpoints.size()), c.in, null);
+            c.ch.configureBlocking(false);
+            c.key = c.ch.register(selector, 0, c);
             c.in.clear(); // anything after the capabilities reply is unexpected
             c.out = ByteBuffer.allocateDirect(Math.max(4096, c.depth * (c.head.length + MAX_ID_CHARS + 2)));
             clients[i] = c;
@@ -637,8 +576,7 @@ public final class QmpLoad implements Consumer<SelectionKey> {
         long tEndGreet = System.nanoTime() + (long) (opt.durationS * 1e9);
         long i;
         for (i = 0; i < opt.maxCount && System.nanoTime() < tEndGreet; i++) {
-            SelectionKey key = qmpOpen(endpoints.get((int) (i % endpoints.size())), in, times);
-            close(key);
+            qmpOpen(endpoints.get((int) (i % endpoints.size())), in, times).close();
             greeting.record(times[0]);
             caps.record(times[1]);
         }
@@ -656,12 +594,11 @@ public final class QmpLoad implements Consumer<SelectionKey> {
 
     private static final byte[] PROMPT = "(qemu) ".getBytes(StandardCharsets.US_ASCII);
 
-    /** Reads until the received text ends with the prompt; 1, 0 on timeout, -1 on end of stream. */
-    private int readPrompt(SelectionKey key, ByteBuffer b, long deadline) throws IOException {
-        SocketChannel ch = (SocketChannel) key.channel();
+    /** Reads until the received text ends with the prompt: MSG, TIMEOUT or EOF. */
+    private int readPrompt(SocketChannel ch, ByteBuffer b, long deadline) {
         for (;;) {
             if (endsWith(b, PROMPT)) {
-                return 1;
+                return MSG;
             }
             if (!b.hasRemaining()) {
                 b.clear(); // output larger than the buffer: keep only the tail
@@ -670,13 +607,10 @@ public final class QmpLoad implements Consumer<SelectionKey> {
             try {
                 r = ch.read(b);
             } catch (IOException e) {
-                return -1;
+                return timedOut(deadline) ? TIMEOUT : EOF;
             }
             if (r < 0) {
-                return -1;
-            }
-            if (r == 0 && !await(key, SelectionKey.OP_READ, deadline)) {
-                return 0;
+                return EOF;
             }
         }
     }
@@ -714,16 +648,15 @@ public final class QmpLoad implements Consumer<SelectionKey> {
         long deadline = System.nanoTime() + (long) (opt.setupTimeoutS * 1e9);
         SocketChannel ch;
         try {
-            ch = ep.connect();
+            ch = ep.connect(guard, deadline);
         } catch (IOException e) {
             throw new Fatal(e.getMessage());
         }
-        ch.configureBlocking(false);
-        SelectionKey key = ch.register(selector, SelectionKey.OP_READ);
         ByteBuffer b = ByteBuffer.allocateDirect(1 << 16);
-        if (readPrompt(key, b, deadline) != 1) {
+        if (readPrompt(ch, b, deadline) != MSG) {
             throw fatal("no HMP prompt from %s", ep.spec);
         }
+        guard.disarm();
         byte[] reqBytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuffer req = ByteBuffer.allocateDirect(reqBytes.length).put(reqBytes);
         byte[] unknown = "unknown command".getBytes(StandardCharsets.US_ASCII);
@@ -740,13 +673,17 @@ public final class QmpLoad implements Consumer<SelectionKey> {
             if (t0 >= tEndHmp) {
                 break;
             }
-            if (!writeAll(key, req.clear(), t0 + drainNs)) {
+            guard.arm(ch, t0 + drainNs);
+            try {
+                ch.write(req.clear());
+            } catch (IOException e) {
                 throw fatal("HMP write failed");
             }
             b.clear();
-            int r = readPrompt(key, b, t0 + drainNs);
+            int r = readPrompt(ch, b, t0 + drainNs);
             long t1 = System.nanoTime();
-            if (r != 1) {
+            guard.disarm();
+            if (r != MSG) {
                 errors++;
                 break;
             }
@@ -759,7 +696,7 @@ public final class QmpLoad implements Consumer<SelectionKey> {
                 n++;
             }
         }
-        close(key);
+        ch.close();
         double win = opt.durationS;
         out.println(String.format(Locale.ROOT, "HMP endpoint %s command '%s': replies=%d errors=%d avg_reply_bytes=%.1f",
                 ep.spec, line, n, errors, n > 0 ? (double) rx / n : 0.0));
