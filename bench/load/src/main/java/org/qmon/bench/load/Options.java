@@ -32,6 +32,8 @@ final class Options {
     }
 
     final List<String> endpoints = new ArrayList<>();
+    /** The endpoints, parsed (and TCP hosts resolved) once, by validation. */
+    final List<Endpoint> parsedEndpoints = new ArrayList<>();
     int clients = 1;
     int depth = 1;
     double durationS = 5.0;
@@ -141,7 +143,7 @@ final class Options {
             throw new UsageException("unknown mode " + mode, false);
         }
         for (String e : endpoints) {
-            Endpoint.parse(e);
+            parsedEndpoints.add(Endpoint.parse(e));
         }
     }
 

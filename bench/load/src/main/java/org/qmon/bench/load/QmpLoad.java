@@ -7,7 +7,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -60,20 +59,18 @@ public final class QmpLoad implements Consumer<SelectionKey> {
     }
 
     private final Options opt;
-    private final List<Endpoint> endpoints = new ArrayList<>();
+    private final List<Endpoint> endpoints;
     private final PrintStream out;
     private final PrintStream err;
     private final Guard guard;
     private Selector selector;
 
-    QmpLoad(Options opt, PrintStream out, PrintStream err, Guard guard) throws Options.UsageException {
+    QmpLoad(Options opt, PrintStream out, PrintStream err, Guard guard) {
         this.opt = opt;
         this.out = out;
         this.err = err;
         this.guard = guard;
-        for (String e : opt.endpoints) {
-            endpoints.add(Endpoint.parse(e));
-        }
+        this.endpoints = opt.parsedEndpoints;
     }
 
     public static void main(String[] args) {
@@ -107,7 +104,7 @@ public final class QmpLoad implements Consumer<SelectionKey> {
                 default:
                     return load.runQmp();
             }
-        } catch (Fatal | Options.UsageException e) {
+        } catch (Fatal e) {
             out.flush();
             err.println("qmp-load: " + e.getMessage());
             return 2;
