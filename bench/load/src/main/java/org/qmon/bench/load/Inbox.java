@@ -234,7 +234,7 @@ final class Inbox {
         return true;
     }
 
-    /** Reads every top-level key, as qmp_load.c's classify() did. */
+    /** Reads every top-level key. */
     private void classifyFully(ByteBuffer b, int s, int e) {
         int f = 0;
         long idValue = 0;

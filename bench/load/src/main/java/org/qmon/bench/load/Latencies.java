@@ -52,8 +52,9 @@ final class Latencies {
     }
 
     /**
-     * The p-th percentile in microseconds, with qmp_load.c's rank: the sample at index
-     * round(p/100 * (n-1)) of the sorted samples, so both generators report the same statistic.
+     * The p-th percentile in microseconds: the sample at index round(p/100 * (n-1)) of the sorted
+     * samples, the rank of the C generator this one replaced, so results stay comparable with the
+     * older ones in bench/results.
      */
     double percentileUs(double p) {
         if (count == 0) {
@@ -74,7 +75,7 @@ final class Latencies {
         return maxNs / 1000.0;
     }
 
-    /** qmp_load.c's human-readable latency line. */
+    /** The human-readable latency line. */
     String line(String tag) {
         return String.format(Locale.ROOT,
                 "%s latency_us: n=%d min=%.1f p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f mean=%.1f", tag,

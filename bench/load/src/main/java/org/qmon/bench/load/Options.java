@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The command line, parsed as POSIX getopt does ({@code -c 4}, {@code -c4}, {@code -Nq}), with the
- * same options, defaults and limits as qmp_load.c had, so bench/run and anyone's habits carry over.
+ * same options, defaults and limits as the C generator it replaced, so bench/run and habits carry over.
  */
 final class Options {
 

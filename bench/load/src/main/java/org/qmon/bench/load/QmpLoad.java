@@ -49,7 +49,7 @@ public final class QmpLoad implements Consumer<SelectionKey> {
     /** Room for the longest id in ASCII. */
     private static final int MAX_ID_CHARS = 20;
 
-    /** A failure that ends the run with status 2 (qmp_load.c's die()). */
+    /** A failure that ends the run with status 2. */
     static final class Fatal extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * The machine-readable last line of every run. bench/run reads it by key ({@code ops_s},
- * {@code slow_ops_s}, {@code greet_p50_us}, ...), so the keys and their order are those qmp_load.c
- * printed; numbers are plain, one decimal for rates and microseconds.
+ * {@code slow_ops_s}, {@code greet_p50_us}, ...), so the keys and their order are those of the C
+ * generator it replaced; numbers are plain, one decimal for rates and microseconds.
  */
 final class Results {
 
