@@ -150,7 +150,7 @@ final class Options {
     /** Seconds after which the watchdog ends the process: everything is bounded well below this. */
     long watchdogSeconds() {
         if (mode.equals("greet")) {
-            return (long) (durationS + setupTimeoutS * 2 + 30);
+            return (long) (warmupS + durationS + setupTimeoutS * 2 + 30);
         }
         return (long) (warmupS + durationS + drainS + setupTimeoutS * (clients + 1) + 30);
     }
