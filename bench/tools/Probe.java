@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Benchmark probes that qmp_load does not cover; run with {@code java bench/tools/Probe.java MODE ...}
+ * Benchmark probes that qmp-load does not cover; run with {@code java bench/tools/Probe.java MODE ...}
  * (single-file source launch, no build). Every wait is bounded by the socket's peer or by a deadline.
  *
  * <ul>

@@ -7,7 +7,7 @@
  *
  * Listens on the unix socket PATH for at most SECONDS (bounded, 1..7200), serves up to 64 clients at
  * once from one thread with poll(): sends a QEMU-shaped greeting, then answers every input line with
- * {"return": {}} carrying the line's "id" value verbatim (numbers and simple strings, as qmp_load
+ * {"return": {}} carrying the line's "id" value verbatim (numbers and simple strings, as qmp-load
  * sends). No JSON parsing, no dispatch: a ceiling, not a server.
  */
 #define _GNU_SOURCE

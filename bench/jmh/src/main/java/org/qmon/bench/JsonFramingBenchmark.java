@@ -32,7 +32,7 @@ public class JsonFramingBenchmark extends QmonBenchmark {
     /** A typical request, as QMP clients send it. */
     static final String REQUEST = "{\"execute\":\"query-status\",\"id\":12345}\n";
 
-    /** Requests in the pipelined buffer (what {@code qmp_load -p 16} keeps in flight). */
+    /** Requests in the pipelined buffer (what {@code qmp-load -d 16} keeps in flight). */
     static final int PIPELINED = 16;
 
     private final JsonStreamer streamer = new JsonStreamer(JsonLimits.QEMU);
