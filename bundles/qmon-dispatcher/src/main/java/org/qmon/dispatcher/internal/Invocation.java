@@ -86,9 +86,13 @@ final class Invocation implements Completion<Object>, CommandContext {
      *
      * @param target the handler the session resolved for the command name, or {@code null} if none
      * @param timeouts watches the deadline
+     * @param inline whether it runs on the submitting thread (a non-blocking or out-of-band command):
+     *        then a synchronous handler returns within microseconds by contract, so it is neither put
+     *        under the timeout nor joins its handler's in-flight set (two concurrent-set updates saved
+     *        per request on the hot path); it still never starts once its handler has left
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    void start(CommandInfo target, Timeouts timeouts) {
+    void start(CommandInfo target, Timeouts timeouts, boolean inline) {
         if (target == null) {
             fail(new CommandException(ErrorClass.CommandNotFound, "The command " + command + " has not been found"));
             return;
@@ -104,16 +108,23 @@ final class Invocation implements Completion<Object>, CommandContext {
             fail(e);
             return;
         }
-        info = target;
-        target.inflight().add(this);
-        if (target.departed()) {
-            // Departed between the lookup and joining inflight: its departure may have missed us.
-            departed(target);
-            return;
-        }
-        this.timeouts = timeouts;
-        if (timeouts.watch(this) != 0 && state.get() != RUNNING) {
-            timeouts.unwatch(this); // settled concurrently (session closed) before being watched
+        if (inline && !target.async()) {
+            if (target.departed()) {
+                departed(target);
+                return;
+            }
+        } else {
+            info = target;
+            target.inflight().add(this);
+            if (target.departed()) {
+                // Departed between the lookup and joining inflight: its departure may have missed us.
+                departed(target);
+                return;
+            }
+            this.timeouts = timeouts;
+            if (timeouts.watch(this) != 0 && state.get() != RUNNING) {
+                timeouts.unwatch(this); // settled concurrently (session closed) before being watched
+            }
         }
         try {
             if (target.async()) {

@@ -92,7 +92,7 @@ final class SessionImpl implements DispatchSession {
                 oobRunning.remove(inv);
                 return;
             }
-            start(inv);
+            inv.start(resolve(inv.command), dispatcher.timeouts(), true);
             return;
         }
         enqueue(inv);
@@ -133,9 +133,9 @@ final class SessionImpl implements DispatchSession {
         dispatcher.execute(this::drain);
     }
 
-    /** Starts an invocation on the calling thread with the handler this session resolves for it. */
+    /** Starts a queued invocation on a worker with the handler this session resolves for it now. */
     private void start(Invocation inv) {
-        inv.start(resolve(inv.command), dispatcher.timeouts());
+        inv.start(resolve(inv.command), dispatcher.timeouts(), false);
     }
 
     private void enqueue(Invocation inv) {
@@ -162,7 +162,7 @@ final class SessionImpl implements DispatchSession {
             return;
         }
         // Idle session, non-blocking handler: run it here, as drain() would, but only this one.
-        start(inv);
+        inv.start(target, dispatcher.timeouts(), true);
         if (!inv.handoff.getAndSet(true)) {
             return; // pending on its Completion: settled() answers and carries on, on a worker
         }

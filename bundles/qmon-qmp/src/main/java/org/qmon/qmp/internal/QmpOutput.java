@@ -2,6 +2,7 @@ package org.qmon.qmp.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -10,6 +11,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import org.qmon.api.ErrorClass;
@@ -82,13 +85,13 @@ final class QmpOutput {
     byte[] reply(Reply reply, JsonNode id) {
         ReusableOutput out = OUTPUT.get();
         out.reset();
-        try (JsonGenerator g = QmpJsonWriter.generator(out, mapper)) {
-            writeReply(g, reply, id);
+        try {
+            writeReply(out, reply, id);
         } catch (IOException | RuntimeException e) {
             LOG.warn("Cannot serialise a reply", e);
             out.reset();
-            try (JsonGenerator g = QmpJsonWriter.generator(out, mapper)) {
-                writeReply(g, Reply.error(ErrorClass.GenericError, "Cannot serialise the result: " + e.getMessage()), id);
+            try {
+                writeReply(out, Reply.error(ErrorClass.GenericError, "Cannot serialise the result: " + e.getMessage()), id);
             } catch (IOException e2) {
                 throw new IllegalStateException(e2);
             }
@@ -98,6 +101,59 @@ final class QmpOutput {
         byte[] bytes = out.toByteArray();
         out.trim();
         return bytes;
+    }
+
+    private static final byte[] RETURN = "{\"return\": ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ID = ", \"id\": ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ERROR_CLASS = "{\"error\": {\"class\": \"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DESC = "\", \"desc\": ".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Writers per result class, with their serializer found once: a reply then costs no serializer
+     * look-up. Attached to the class, so a bundle that leaves takes its entries with it.
+     */
+    private final ClassValue<ObjectWriter> writers = new ClassValue<>() {
+        @Override
+        protected ObjectWriter computeValue(Class<?> type) {
+            return mapper.writerFor(type);
+        }
+    };
+
+    /**
+     * {@code {"return": VALUE, "id": ID}} or {@code {"error": {"class": C, "desc": D}, "id": ID}}, in
+     * QEMU's spacing. The envelope is constant bytes; only the value goes through Jackson (one generator),
+     * and the id, a tree the parser built, through {@link QmpJsonWriter}, which writes it in QEMU's form
+     * without Jackson's serializer machinery (an integer id, the common case, costs a few bytes of
+     * digits).
+     */
+    private void writeReply(ReusableOutput out, Reply reply, JsonNode id) throws IOException {
+        if (reply.isError()) {
+            out.write(ERROR_CLASS);
+            out.writeAscii(reply.errorClass().name()); // an enum constant: plain ASCII
+            out.write(DESC);
+            QmpJsonWriter.writeValue(TextNode.valueOf(reply.description()), out);
+            out.write('}');
+        } else {
+            out.write(RETURN);
+            Object v = reply.value();
+            if (v == null) {
+                out.write(EMPTY_OBJECT);
+            } else {
+                try (JsonGenerator g = QmpJsonWriter.generator(out, mapper)) {
+                    writers.get(v.getClass()).writeValue(g, v);
+                }
+            }
+        }
+        if (id != null) {
+            out.write(ID);
+            if (id.isInt() || id.isLong()) {
+                out.writeAscii(Long.toString(id.longValue()));
+            } else {
+                QmpJsonWriter.writeValue(id, out);
+            }
+        }
+        out.write('}');
     }
 
     /**
@@ -146,6 +202,13 @@ final class QmpOutput {
             super(512);
         }
 
+        /** Appends an ASCII string. */
+        void writeAscii(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                write(s.charAt(i));
+            }
+        }
+
         /** Releases a buffer that one large reply grew, so a thread does not hold it for ever. */
         void trim() {
             if (buf.length > KEEP) {
@@ -155,27 +218,4 @@ final class QmpOutput {
         }
     }
 
-    private void writeReply(JsonGenerator g, Reply reply, JsonNode id) throws IOException {
-        g.writeStartObject();
-        if (reply.isError()) {
-            g.writeObjectFieldStart("error");
-            g.writeStringField("class", reply.errorClass().name());
-            g.writeStringField("desc", reply.description());
-            g.writeEndObject();
-        } else {
-            g.writeFieldName("return");
-            Object v = reply.value();
-            if (v == null) {
-                g.writeStartObject();
-                g.writeEndObject();
-            } else {
-                mapper.writeValue(g, v);
-            }
-        }
-        if (id != null) {
-            g.writeFieldName("id");
-            g.writeTree(id);
-        }
-        g.writeEndObject();
-    }
 }

@@ -47,6 +47,13 @@ public final class QmpJsonWriter {
         out.write(w.buf, 0, w.len);
     }
 
+    /** Appends the compact QEMU form of {@code value}, without a line terminator, to {@code out}. */
+    public static void writeValue(JsonNode value, ByteArrayOutputStream out) {
+        QmpJsonWriter w = new QmpJsonWriter();
+        w.value(value);
+        out.write(w.buf, 0, w.len);
+    }
+
     /** The compact QEMU form of {@code value}, without line terminator (for logs and tests). */
     public static String toJson(JsonNode value) {
         QmpJsonWriter w = new QmpJsonWriter();
