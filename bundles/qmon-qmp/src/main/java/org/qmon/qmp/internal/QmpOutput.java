@@ -83,15 +83,17 @@ final class QmpOutput {
      * @return the bytes of one line, CRLF included
      */
     byte[] reply(Reply reply, JsonNode id) {
-        ReusableOutput out = OUTPUT.get();
+        Slot slot = slots.get();
+        ReusableOutput out = slot.out;
         out.reset();
         try {
-            writeReply(out, reply, id);
+            writeReply(slot, reply, id);
         } catch (IOException | RuntimeException e) {
             LOG.warn("Cannot serialise a reply", e);
+            slot.discardGenerator(); // it may be left inside an unfinished value
             out.reset();
             try {
-                writeReply(out, Reply.error(ErrorClass.GenericError, "Cannot serialise the result: " + e.getMessage()), id);
+                writeReply(slot, Reply.error(ErrorClass.GenericError, "Cannot serialise the result: " + e.getMessage()), id);
             } catch (IOException e2) {
                 throw new IllegalStateException(e2);
             }
@@ -102,6 +104,31 @@ final class QmpOutput {
         out.trim();
         return bytes;
     }
+
+    /**
+     * What one thread needs to write replies, kept from reply to reply: the output buffer and one
+     * generator on it. A generator writes one root value after another with nothing in between (the QMP
+     * pretty printer has no root separator), so it is reused rather than built (context, buffers, pool
+     * look-ups) for every reply; it is replaced only after a value failed half way.
+     */
+    private final class Slot {
+        final ReusableOutput out = new ReusableOutput();
+        private JsonGenerator generator;
+
+        JsonGenerator generator() {
+            if (generator == null) {
+                generator = QmpJsonWriter.generator(out, mapper);
+            }
+            return generator;
+        }
+
+        void discardGenerator() {
+            generator = null;
+        }
+    }
+
+    /** The writing state of the calling thread (I/O threads and dispatcher workers). */
+    private final ThreadLocal<Slot> slots = ThreadLocal.withInitial(Slot::new);
 
     private static final byte[] RETURN = "{\"return\": ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.US_ASCII);
@@ -127,7 +154,8 @@ final class QmpOutput {
      * without Jackson's serializer machinery (an integer id, the common case, costs a few bytes of
      * digits).
      */
-    private void writeReply(ReusableOutput out, Reply reply, JsonNode id) throws IOException {
+    private void writeReply(Slot slot, Reply reply, JsonNode id) throws IOException {
+        ReusableOutput out = slot.out;
         if (reply.isError()) {
             out.write(ERROR_CLASS);
             out.writeAscii(reply.errorClass().name()); // an enum constant: plain ASCII
@@ -140,9 +168,8 @@ final class QmpOutput {
             if (v == null) {
                 out.write(EMPTY_OBJECT);
             } else {
-                try (JsonGenerator g = QmpJsonWriter.generator(out, mapper)) {
-                    writers.get(v.getClass()).writeValue(g, v);
-                }
+                // ObjectWriter flushes the generator after the value: it is all in 'out' now.
+                writers.get(v.getClass()).writeValue(slot.generator(), v);
             }
         }
         if (id != null) {
@@ -187,12 +214,6 @@ final class QmpOutput {
             return null;
         }
     }
-
-    /**
-     * The serialisation buffer of the calling thread (I/O threads and dispatcher workers), reused from
-     * reply to reply so that a reply costs one exact-size array, not a growing stream and its copies.
-     */
-    private static final ThreadLocal<ReusableOutput> OUTPUT = ThreadLocal.withInitial(ReusableOutput::new);
 
     /** A byte stream whose buffer is kept between uses, and dropped when one reply made it large. */
     private static final class ReusableOutput extends ByteArrayOutputStream {
