@@ -74,8 +74,8 @@ public interface JobManager {
      * {@code job-complete}: asks a ready job to finish.
      *
      * @param id the id
-     * @throws CommandException not found, verb not allowed, or {@code The active block job '<id>' cannot
-     *         be completed} while it is paused or cancelled
+     * @throws CommandException not found, verb not allowed (QEMU 7.2 accepts it on {@code ready} and
+     *         {@code standby}), or {@code The active block job '<id>' cannot be completed} once cancelled
      */
     void complete(String id) throws CommandException;
 

@@ -3,7 +3,7 @@ package org.qmon.api.job;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * QEMU's {@code JobVerb}: what a user may ask of a job, each allowed only in some states. The wire
+ * QEMU 7.2's {@code JobVerb}: what a user may ask of a job, each allowed only in some states. The wire
  * name of each constant is its lower case name with {@code -} for {@code _} ({@link #wireName()}).
  */
 public enum JobVerb {
@@ -20,9 +20,7 @@ public enum JobVerb {
     /** {@code job-dismiss}. */
     @JsonProperty("dismiss") DISMISS,
     /** {@code job-finalize}. */
-    @JsonProperty("finalize") FINALIZE,
-    /** Changing a job's options (QEMU's {@code block-job-change}); no qmon command uses it yet. */
-    @JsonProperty("change") CHANGE;
+    @JsonProperty("finalize") FINALIZE;
 
     /**
      * The name QEMU's error texts use, e.g. {@code set-speed}.
