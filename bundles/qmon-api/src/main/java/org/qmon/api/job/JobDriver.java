@@ -5,8 +5,8 @@ import org.osgi.annotation.versioning.ConsumerType;
 /**
  * The work of one job, written by the command bundle that starts it.
  *
- * <p>{@link #run} is called once, on a thread of the job manager's own (never a client's, never an I/O
- * thread), and the job lasts as long as it runs: returning ends the job's work successfully, throwing
+ * <p>{@link #run} is called once (not at all when the job is cancelled before it starts), on a thread
+ * of the job manager's own (never a client's, never an I/O thread), and the job lasts as long as it runs: returning ends the job's work successfully, throwing
  * ends it with an error. A driver whose work happens elsewhere (a device's worker, I/O callbacks) waits
  * for it here, and registers {@link JobControl#onCancel} to abort it.
  *

@@ -17,14 +17,13 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.qmon.api.Command;
 import org.qmon.api.CommandContext;
 import org.qmon.api.CommandException;
@@ -118,62 +117,93 @@ public final class ScreendumpSeries implements Command<ScreendumpSeries.Argument
         }
     }
 
-    private record Tracked(Device device, long serviceId) {
-    }
-
     private final JobManager jobs;
-    /** Every device, sorted by service id. Written under {@code this}; read without a lock. */
-    private volatile List<Tracked> devices = List.of();
+    private final BundleContext context;
 
     /**
-     * Creates the command.
+     * Creates the command. Devices are looked up when it is called, not tracked: a series is rare, and
+     * a device that leaves then costs this component nothing.
      *
      * @param jobs the job manager that runs the series
+     * @param context this bundle's context, to look devices up
      */
     @Activate
-    public ScreendumpSeries(@Reference JobManager jobs) {
+    public ScreendumpSeries(@Reference JobManager jobs, BundleContext context) {
         this.jobs = jobs;
-    }
-
-    @Reference(service = Device.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    synchronized void bindDevice(Device device, ServiceReference<Device> ref) {
-        List<Tracked> l = new ArrayList<>(devices);
-        l.add(new Tracked(device, (Long) ref.getProperty(Constants.SERVICE_ID)));
-        l.sort(Comparator.comparingLong(Tracked::serviceId));
-        devices = List.copyOf(l);
-    }
-
-    synchronized void unbindDevice(Device device, ServiceReference<Device> ref) {
-        long id = (Long) ref.getProperty(Constants.SERVICE_ID);
-        List<Tracked> l = new ArrayList<>(devices);
-        l.removeIf(t -> t.serviceId() == id);
-        devices = List.copyOf(l);
+        this.context = context;
     }
 
     @Override
-    public Void execute(Arguments a, CommandContext context) throws CommandException {
-        Display display;
+    public Void execute(Arguments a, CommandContext ctx) throws CommandException {
+        List<ServiceReference<Device>> refs = devices();
+        ServiceReference<Device> chosen = null;
+        Display display = null;
         int head = 0;
-        if (a.device().isPresent()) {
-            String id = a.device().get();
-            Device device = devices.stream().map(Tracked::device).filter(d -> d.id().equals(id)).findFirst()
-                    .orElseThrow(() -> CommandException.deviceNotFound(id));
-            long h = a.head().orElse(0L);
-            if (!(device instanceof Display d) || h < 0 || h >= d.heads()) {
-                throw CommandException.generic("Device " + id + " (head " + h + ") is not bound to a QemuConsole");
+        for (ServiceReference<Device> ref : refs) {
+            Device device = context.getService(ref);
+            if (device == null) {
+                continue; // left meanwhile
             }
-            display = d;
-            head = (int) h;
-        } else {
-            display = devices.stream().map(Tracked::device).filter(Display.class::isInstance).map(Display.class::cast)
-                    .findFirst().orElseThrow(() -> CommandException.generic("There is no console to take a screendump from"));
+            boolean match;
+            if (a.device().isPresent()) {
+                match = device.id().equals(a.device().get());
+                if (match) {
+                    long h = a.head().orElse(0L);
+                    if (!(device instanceof Display d) || h < 0 || h >= d.heads()) {
+                        context.ungetService(ref);
+                        throw CommandException.generic("Device " + device.id() + " (head " + h
+                                + ") is not bound to a QemuConsole");
+                    }
+                    head = (int) h;
+                }
+            } else {
+                match = device instanceof Display;
+            }
+            if (match) {
+                chosen = ref;
+                display = (Display) device;
+                break;
+            }
+            context.ungetService(ref);
         }
-        Path dir = directory(a.directory());
-        ImageFormat format = a.format().orElse(ImageFormat.PPM);
-        Series series = new Series(display, head, dir, a.count(), Duration.ofMillis(a.intervalMs().orElse(1000L)), format);
-        jobs.start(new JobSpec(a.jobId(), TYPE, a.autoFinalize().orElse(true), a.autoDismiss().orElse(true)), series);
+        if (display == null) {
+            throw a.device().isPresent() ? CommandException.deviceNotFound(a.device().get())
+                    : CommandException.generic("There is no console to take a screendump from");
+        }
+        ServiceReference<Device> held = chosen;
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                try {
+                    context.ungetService(held);
+                } catch (IllegalStateException e) {
+                    // this bundle is stopping: its services are released anyway
+                }
+            }
+        };
+        try {
+            Path dir = directory(a.directory());
+            ImageFormat format = a.format().orElse(ImageFormat.PPM);
+            Series series = new Series(display, head, dir, a.count(),
+                    Duration.ofMillis(a.intervalMs().orElse(1000L)), format, release);
+            jobs.start(new JobSpec(a.jobId(), TYPE, a.autoFinalize().orElse(true), a.autoDismiss().orElse(true)), series)
+                    .concluded().thenRun(release); // also when it is cancelled before its driver ran
+        } catch (CommandException | RuntimeException e) {
+            release.run();
+            throw e;
+        }
         return null;
+    }
+
+    /** Every device service now, the first registered first (QEMU's console 0 is the first display). */
+    private List<ServiceReference<Device>> devices() {
+        try {
+            List<ServiceReference<Device>> refs = new ArrayList<>(context.getServiceReferences(Device.class, null));
+            refs.sort(Comparator.comparingLong(r -> (Long) r.getProperty(Constants.SERVICE_ID)));
+            return refs;
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e); // no filter: cannot happen
+        }
     }
 
     /** The folder, created when missing. */
@@ -203,12 +233,16 @@ public final class ScreendumpSeries implements Command<ScreendumpSeries.Argument
         private final long count;
         private final Duration interval;
         private final ImageFormat format;
+        /** Releases the display service when the job ends. */
+        private final Runnable release;
         private final ImageWriter writer = new ImageWriter();
         /** The frame request now pending, for the cancel action to withdraw. */
         private final AtomicReference<FrameRequest> pending = new AtomicReference<>();
         private final AtomicReference<CompletableFuture<Frame>> waiting = new AtomicReference<>();
 
-        Series(Display display, int head, Path dir, long count, Duration interval, ImageFormat format) {
+        Series(Display display, int head, Path dir, long count, Duration interval, ImageFormat format,
+                Runnable release) {
+            this.release = release;
             this.display = display;
             this.head = head;
             this.dir = dir;
@@ -219,6 +253,14 @@ public final class ScreendumpSeries implements Command<ScreendumpSeries.Argument
 
         @Override
         public void run(JobControl control) throws Exception {
+            try {
+                series(control);
+            } finally {
+                release.run();
+            }
+        }
+
+        private void series(JobControl control) throws Exception {
             control.progress(0, count);
             control.onCancel(() -> {
                 FrameRequest r = pending.get();
