@@ -28,7 +28,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  *
  * <p>{@link #done()} completes when the job concludes. Its error is read with {@code query-jobs} at
  * that moment, which only works if the job stays {@code concluded}: start it with
- * {@code auto-dismiss: false} to learn why it failed (the handle then dismisses it unless told not to).
+ * {@code auto-dismiss: false} to learn why it failed: a handle that started the job then dismisses it
+ * before {@link #done()} completes; one that {@linkplain #attach attached} leaves that to its owner.
  * A job that was dismissed at once still tells whether it succeeded (a failing job passes through
  * {@code aborting}), without the text.
  *
@@ -78,6 +79,8 @@ public final class QmpJob implements AutoCloseable {
     private String status = "undefined";
     private Progress progress = new Progress(0, 0);
     private boolean aborted;
+    /** Set when the concluded job is being read (and dismissed): that path reports the end. */
+    private boolean concluding;
 
     private QmpJob(QmpClient client, String id, boolean dismissWhenDone) {
         this.client = Objects.requireNonNull(client, "client");
@@ -244,8 +247,8 @@ public final class QmpJob implements AutoCloseable {
         update(s, null);
         if (s.equals("concluded")) {
             concluded();
-        } else if (s.equals("null")) {
-            finish(null); // dismissed before (or without) a concluded we could read
+        } else if (s.equals("null") && !concludingNow()) {
+            finish(null); // dismissed by someone else before (or without) a concluded we could read
         }
     }
 
@@ -273,6 +276,12 @@ public final class QmpJob implements AutoCloseable {
 
     /** Reads the concluded job's error while it is still there, then dismisses it if this handle started it. */
     private void concluded() {
+        synchronized (this) {
+            if (concluding) {
+                return;
+            }
+            concluding = true;
+        }
         client.execute("query-jobs").whenComplete((list, x) -> {
             JsonNode info = x == null ? find(list) : null;
             if (info == null) {
@@ -281,11 +290,18 @@ public final class QmpJob implements AutoCloseable {
             }
             update(null, new Progress(info.path("current-progress").asLong(), info.path("total-progress").asLong()));
             JsonNode error = info.get("error");
-            finish(error == null ? null : error.asText());
+            String text = error == null ? null : error.asText();
             if (dismissWhenDone && "concluded".equals(info.path("status").asText())) {
-                dismiss().exceptionally(ignored -> null); // auto-dismiss off: tidy up what this handle started
+                // auto-dismiss off: tidy up what this handle started, then report
+                dismiss().whenComplete((v, ignored) -> finish(text));
+            } else {
+                finish(text);
             }
         });
+    }
+
+    private synchronized boolean concludingNow() {
+        return concluding;
     }
 
     private void finish(String error) {
