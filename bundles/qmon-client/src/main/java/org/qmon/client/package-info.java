@@ -16,7 +16,8 @@
  * (the futures come from {@code connectAsync}); {@code open} is gone; socket failures while
  * connecting are {@link org.qmon.client.QmpConnectException}s instead of {@code IOException}s;
  * {@link org.qmon.client.QmpEvent} is a class with typed data accessors instead of a record.
+ * 2.1.0: {@link org.qmon.client.QmpJob}, a handle on a server job (status, progress, verbs, its end).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 package org.qmon.client;

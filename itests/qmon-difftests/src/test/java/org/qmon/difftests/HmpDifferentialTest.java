@@ -201,6 +201,9 @@ class HmpDifferentialTest {
         }
     }
 
+    /** qmon's own human monitor commands, which QEMU 7.2 does not have (docs/jobs.md). */
+    private static final List<String> QMON_OWN = List.of("job_cancel ", "info jobs ");
+
     @Test
     void helpLinesOfCommandsBothHaveAreQemus() throws IOException {
         for (String line : List.of("help stop", "help s", "help cont", "help c", "help quit", "help q", "help help",
@@ -210,13 +213,13 @@ class HmpDifferentialTest {
         }
         List<String> qemuHelp = List.of(qemuHmp.run("help").split("\r\n"));
         for (String l : qmonHmp.run("help").split("\r\n")) {
-            if (!l.equals(PROMPT)) {
+            if (!l.equals(PROMPT) && !QMON_OWN.stream().anyMatch(l::startsWith)) {
                 assertTrue(qemuHelp.contains(l), () -> "not in QEMU's help: " + l);
             }
         }
         List<String> qemuInfo = List.of(qemuHmp.run("info").split("\r\n"));
         for (String l : qmonHmp.run("info").split("\r\n")) {
-            if (!l.equals(PROMPT)) {
+            if (!l.equals(PROMPT) && !QMON_OWN.stream().anyMatch(l::startsWith)) {
                 assertTrue(qemuInfo.contains(l), () -> "not in QEMU's info: " + l);
             }
         }

@@ -535,7 +535,10 @@ class QemuDifferentialTest {
                 "query-status", "stop", "cont", "quit");
         assertTrue(qemuNames.containsAll(implemented), "QEMU lists " + qemuNames);
         assertTrue(qmonNames.containsAll(implemented), "qmon lists " + qmonNames);
-        assertTrue(qemuNames.containsAll(qmonNames), "qmon lists only commands QEMU also has: " + qmonNames);
+        Set<String> qmonExtensions = Set.of("screendump-series"); // qmon's own, documented as such (docs/jobs.md)
+        Set<String> shared = new HashSet<>(qmonNames);
+        shared.removeAll(qmonExtensions);
+        assertTrue(qemuNames.containsAll(shared), "qmon lists only commands QEMU also has: " + qmonNames);
     }
 
     private static Set<String> commandNames(JsonNode reply) {

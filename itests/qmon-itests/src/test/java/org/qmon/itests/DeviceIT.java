@@ -86,7 +86,9 @@ public class DeviceIT extends DeviceTestSupport {
         assertNull(configurationAdmin.listConfigurations("(service.pid=" + DISPLAY_PID + "~" + id + ")"));
         assertQmpError(c.execute("qom-get", args("path", "/machine/peripheral/" + id, "property", "width")),
                 "DeviceNotFound", "Device '/machine/peripheral/" + id + "' not found");
-        assertEquals(0, workerThreads(id));
+        // The worker ends when the component is deactivated, which follows the service's unregistration
+        // (and so DEVICE_DELETED and the reply) on the framework's thread: wait for it, bounded.
+        awaitCondition(() -> workerThreads(id) == 0, "the display's worker to end");
     }
 
     @Test

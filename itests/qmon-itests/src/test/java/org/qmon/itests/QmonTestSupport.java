@@ -78,6 +78,7 @@ public abstract class QmonTestSupport {
                 bundle(bundleUrl("qmon-qmp")),
                 bundle(bundleUrl("qmon-core")),
                 bundle(bundleUrl("qmon-display")),
+                bundle(bundleUrl("qmon-jobs")),
                 bundle(bundleUrl("qmon-hmp")),
                 mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject(),
                 bundle(bundleUrl("qmon-client")),

@@ -38,6 +38,9 @@ import org.osgi.service.component.annotations.ComponentPropertyType;
  * <li>{@code qmon.command.features} ({@code String[]}): QAPI features listed for the command in
  *     {@code query-qmp-schema}, e.g. {@code deprecated}, {@code unstable}. A handler class annotated
  *     {@link Deprecated} has {@code deprecated} too.</li>
+ * <li>{@code qmon.command.timeout} ({@code Double}, seconds, default 0 = none): the command's own
+ *     deadline. A call still running after it is cancelled and answered with a {@code GenericError};
+ *     the dispatcher's limit and a client's per-call deadline apply too, and the shortest wins.</li>
  * </ul>
  * A clash of names is resolved by {@code service.ranking}, then by the lower service id; the loser is
  * kept and takes over when the winner leaves.
@@ -64,6 +67,8 @@ public @interface QmpCommand {
     String DESCRIPTION = PREFIX_ + "description";
     /** Property key of the schema features. */
     String FEATURES = PREFIX_ + "features";
+    /** Property key of the default timeout in seconds. */
+    String TIMEOUT = PREFIX_ + "timeout";
 
     /**
      * The QMP command name.
@@ -112,4 +117,15 @@ public @interface QmpCommand {
      * @since 1.2
      */
     String[] features() default {};
+
+    /**
+     * The command's default deadline in seconds: a call still running after it is cancelled (the
+     * handler sees {@link org.qmon.api.CommandContext#isCancelled()} and its cancel actions run) and
+     * answered {@code Command <name> timed out after <n> s}. 0 (the default) declares none. The
+     * dispatcher's own limit and a client's per-call deadline apply as well; the shortest wins.
+     *
+     * @return seconds, 0 for none
+     * @since 1.3
+     */
+    double timeout() default 0;
 }

@@ -22,10 +22,13 @@ import java.lang.reflect.Type;
  * @param ranking the service ranking
  * @param features the command's schema features ({@link org.qmon.api.annotations.QmpCommand#features()},
  *        and {@code deprecated} for a handler class annotated {@link Deprecated}), sorted
+ * @param timeoutMillis the command's declared default deadline in milliseconds
+ *        ({@link org.qmon.api.annotations.QmpCommand#timeout()}), 0 for none
  */
 public record CommandDescriptor(String name, String description, boolean async, boolean allowOob,
         boolean nonBlocking, boolean allowBeforeNegotiation, Type argumentType, Type resultType,
-        String bundleSymbolicName, long serviceId, int ranking, java.util.List<String> features) {
+        String bundleSymbolicName, long serviceId, int ranking, java.util.List<String> features,
+        long timeoutMillis) {
 
     /**
      * Copies the features.
@@ -42,8 +45,33 @@ public record CommandDescriptor(String name, String description, boolean async, 
      * @param serviceId the service id
      * @param ranking the ranking
      * @param features the features
+     * @param timeoutMillis the declared default deadline, 0 for none
      */
     public CommandDescriptor {
         features = features == null ? java.util.List.of() : java.util.List.copyOf(features);
+        timeoutMillis = Math.max(0, timeoutMillis);
+    }
+
+    /**
+     * A descriptor without a declared deadline (the form of 2.0).
+     *
+     * @param name the command name
+     * @param description the help line
+     * @param async whether it is asynchronous
+     * @param allowOob the OOB trait
+     * @param nonBlocking the non-blocking trait
+     * @param allowBeforeNegotiation the before-negotiation trait
+     * @param argumentType the argument type
+     * @param resultType the result type
+     * @param bundleSymbolicName the bundle
+     * @param serviceId the service id
+     * @param ranking the ranking
+     * @param features the features
+     */
+    public CommandDescriptor(String name, String description, boolean async, boolean allowOob,
+            boolean nonBlocking, boolean allowBeforeNegotiation, Type argumentType, Type resultType,
+            String bundleSymbolicName, long serviceId, int ranking, java.util.List<String> features) {
+        this(name, description, async, allowOob, nonBlocking, allowBeforeNegotiation, argumentType, resultType,
+                bundleSymbolicName, serviceId, ranking, features, 0);
     }
 }

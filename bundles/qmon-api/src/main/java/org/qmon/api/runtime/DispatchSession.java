@@ -69,6 +69,25 @@ public interface DispatchSession extends AutoCloseable {
     void submit(String command, Map<String, ?> arguments, boolean outOfBand, Consumer<Reply> onReply);
 
     /**
+     * Submits a command with the caller's own deadline (a client's per-call deadline): when the
+     * command has not completed {@code deadlineMillis} after it started, it is cancelled (the handler
+     * sees {@link org.qmon.api.Completion#isCancelled()} and its cancel actions run) and answered with a
+     * {@code GenericError}, {@code Command <name> timed out after <n> s}. The command's declared
+     * timeout and the dispatcher's limit still apply: the shortest of the three wins. Time spent queued
+     * behind the session's earlier requests does not count.
+     *
+     * @param command the command name
+     * @param arguments the arguments object, or {@code null} for none
+     * @param outOfBand {@code true} to run at once (the command must allow it)
+     * @param deadlineMillis the deadline in milliseconds; 0 or less for none (as {@link #submit(String,
+     *        Map, boolean, Consumer)})
+     * @param onReply receives exactly one reply, unless the session is closed first
+     * @since 2.1
+     */
+    void submit(String command, Map<String, ?> arguments, boolean outOfBand, long deadlineMillis,
+            Consumer<Reply> onReply);
+
+    /**
      * Queues a reply the frontend already knows (a malformed request, an error found by the frontend)
      * in the in-band queue, so that it is delivered in its turn.
      *

@@ -39,6 +39,8 @@ final class CommandInfo implements Comparable<CommandInfo> {
     private final String failure;
     /** Schema features, sorted; immutable. */
     private List<String> features = List.of();
+    /** The declared default deadline ({@link QmpCommand#TIMEOUT}) in ms, 0 for none; set once at capture. */
+    private long timeoutMillis;
     /** The argument type's model, bound per request; set once at capture, before publication. */
     private QType argumentModel;
     /** Invocations of this handler that have not completed; updated from any thread. */
@@ -117,6 +119,7 @@ final class CommandInfo implements Comparable<CommandInfo> {
                 bundle, handler, async, argumentType, resultType, failure);
         info.argumentModel = argumentModel;
         info.features = features(props, handler);
+        info.timeoutMillis = Deadlines.millis(props.get(QmpCommand.TIMEOUT));
         return info;
     }
 
@@ -283,6 +286,7 @@ final class CommandInfo implements Comparable<CommandInfo> {
                 ranking, bundle, other, async, argumentType, resultType, failure);
         copy.argumentModel = argumentModel;
         copy.features = features;
+        copy.timeoutMillis = timeoutMillis;
         return copy;
     }
 
@@ -294,7 +298,12 @@ final class CommandInfo implements Comparable<CommandInfo> {
     /** Built on demand (reporting and lookups by frontends, never per request). */
     CommandDescriptor descriptor() {
         return new CommandDescriptor(name, description, async, allowOob, nonBlocking, allowBeforeNegotiation,
-                argumentType, resultType, bundle, serviceId, ranking, features);
+                argumentType, resultType, bundle, serviceId, ranking, features, timeoutMillis);
+    }
+
+    /** The declared default deadline in ms, 0 for none. */
+    long timeoutMillis() {
+        return timeoutMillis;
     }
 
     /** Winner first: higher ranking, then lower service id (the OSGi service ordering). */

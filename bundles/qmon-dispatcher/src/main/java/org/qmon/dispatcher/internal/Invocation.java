@@ -57,6 +57,10 @@ final class Invocation implements Completion<Object>, CommandContext {
     private volatile Timeouts timeouts;
     /** When the timeout sweep cancels it ({@link System#nanoTime()}); meaningful while watched. */
     volatile long deadline;
+    /** The caller's per-call deadline in ms, 0 for none; written before {@link #start}. */
+    long requestedMillis;
+    /** The deadline it is watched with, in ms, for the timeout's text; written by {@link Timeouts#watch}. */
+    volatile long timeoutMillis;
 
     Invocation(SessionImpl session, String command, Map<String, ?> arguments, boolean oob, Consumer<Reply> onReply,
             Set<String> capabilities) {
@@ -122,7 +126,7 @@ final class Invocation implements Completion<Object>, CommandContext {
                 return;
             }
             this.timeouts = timeouts;
-            if (timeouts.watch(this) != 0 && state.get() != RUNNING) {
+            if (timeouts.watch(this, target.timeoutMillis()) != 0 && state.get() != RUNNING) {
                 timeouts.unwatch(this); // settled concurrently (session closed) before being watched
             }
         }

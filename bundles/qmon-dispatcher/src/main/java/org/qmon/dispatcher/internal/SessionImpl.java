@@ -85,7 +85,14 @@ final class SessionImpl implements DispatchSession {
 
     @Override
     public void submit(String command, Map<String, ?> arguments, boolean outOfBand, Consumer<Reply> onReply) {
+        submit(command, arguments, outOfBand, 0, onReply);
+    }
+
+    @Override
+    public void submit(String command, Map<String, ?> arguments, boolean outOfBand, long deadlineMillis,
+            Consumer<Reply> onReply) {
         Invocation inv = new Invocation(this, command, arguments, outOfBand, onReply, capabilities);
+        inv.requestedMillis = Math.max(0, deadlineMillis);
         if (outOfBand) {
             oobRunning.add(inv);
             if (closedNow()) {

@@ -42,15 +42,18 @@ final class Timeouts implements AutoCloseable {
     }
 
     /**
-     * Puts an invocation under the timeout, unless the limit is off.
+     * Puts an invocation under its deadline: the shortest of this limit, the command's declared
+     * timeout and the caller's per-call deadline ({@link Deadlines#effective}), unless none is set.
      *
+     * @param declaredMillis the command's declared timeout, 0 for none
      * @return the deadline in {@link System#nanoTime()} terms, or 0 when not watched
      */
-    long watch(Invocation inv) {
-        long t = timeoutMillis;
+    long watch(Invocation inv, long declaredMillis) {
+        long t = Deadlines.effective(timeoutMillis, declaredMillis, inv.requestedMillis);
         if (t <= 0) {
             return 0;
         }
+        inv.timeoutMillis = t;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(t);
         inv.deadline = deadline;
         timed.add(inv);
@@ -67,12 +70,10 @@ final class Timeouts implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        long t = timeoutMillis;
         for (Invocation inv : timed) {
             if (now - inv.deadline >= 0) {
                 timed.remove(inv);
-                inv.cancel(Reply.error(ErrorClass.GenericError,
-                        "Command " + inv.command + " timed out after " + (t / 1000) + " s"));
+                inv.cancel(Reply.error(ErrorClass.GenericError, Deadlines.timedOut(inv.command, inv.timeoutMillis)));
             }
         }
     }

@@ -5,8 +5,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -86,6 +89,44 @@ public final class Screendump implements AsyncCommand<Screendump.Arguments, Void
     /** Every device, sorted by service id. Written under {@code this}; read without a lock. */
     private volatile List<Tracked> devices = List.of();
     private final ImageWriter writer = new ImageWriter();
+    /** For the registry look-up on a miss; set once on activation. */
+    private volatile BundleContext context;
+
+    @Activate
+    void activate(BundleContext bundleContext) {
+        this.context = bundleContext;
+    }
+
+    /**
+     * A device the tracked list does not have yet, from the service registry. A device is in the
+     * registry before its service event reaches the components that track it, and those are called one
+     * after another: {@code device_add} answers once the device registry has been told, possibly before
+     * this component has, so a screendump right after it must still find the device.
+     */
+    private Device lookUp(java.util.function.Predicate<Device> wanted) {
+        BundleContext ctx = context;
+        if (ctx == null) {
+            return null;
+        }
+        try {
+            List<ServiceReference<Device>> refs = new ArrayList<>(ctx.getServiceReferences(Device.class, null));
+            refs.sort(Comparator.comparingLong(r -> (Long) r.getProperty(Constants.SERVICE_ID)));
+            for (ServiceReference<Device> r : refs) {
+                Device d = ctx.getService(r);
+                if (d == null) {
+                    continue;
+                }
+                // Released at once: the device registry holds it too, so it stays active.
+                ctx.ungetService(r);
+                if (wanted.test(d)) {
+                    return d;
+                }
+            }
+        } catch (InvalidSyntaxException | IllegalStateException e) {
+            // no filter; or this bundle is stopping
+        }
+        return null;
+    }
 
     @Reference(service = Device.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -118,6 +159,9 @@ public final class Screendump implements AsyncCommand<Screendump.Arguments, Void
                 }
             }
             if (device == null) {
+                device = lookUp(d -> d.id().equals(id));
+            }
+            if (device == null) {
                 throw CommandException.deviceNotFound(id);
             }
             long h = arguments.head().orElse(0L);
@@ -132,6 +176,9 @@ public final class Screendump implements AsyncCommand<Screendump.Arguments, Void
                     display = d;
                     break;
                 }
+            }
+            if (display == null) {
+                display = (Display) lookUp(Display.class::isInstance);
             }
             if (display == null) {
                 throw CommandException.generic("There is no console to take a screendump from");

@@ -2,6 +2,8 @@ package org.qmon.qmp.internal;
 
 import java.util.EnumSet;
 import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,16 +30,28 @@ final class QmpCapabilitiesCommand implements Command<QmpCapabilitiesCommand.Arg
     static final String NAME = "qmp_capabilities";
 
     /**
-     * The capabilities a client may ask for (QEMU's {@code QMPCapability}): the one list, also the
-     * greeting's {@code capabilities}, since qmon offers every one of them on every session.
+     * The capabilities a client may ask for (QEMU's {@code QMPCapability}, and qmon's extensions).
      */
     enum Capability {
         /** Out-of-band execution with {@code exec-oob}. */
-        oob
+        oob,
+        /** qmon's per-call deadlines ({@link DeadlineMember}); not listed in the greeting. */
+        @JsonProperty(DeadlineMember.CAPABILITY) x_deadline;
+
+        /** @return the name on the wire */
+        String wireName() {
+            return this == x_deadline ? DeadlineMember.CAPABILITY : name();
+        }
     }
 
-    /** Every capability, in declaration order: what the greeting offers. */
-    static final List<String> OFFERED = EnumSet.allOf(Capability.class).stream().map(Enum::name).toList();
+    /**
+     * What the greeting lists: QEMU's capabilities only, so that the greeting is QEMU's and clients
+     * written for QEMU see nothing new. qmon's extensions are accepted without being listed.
+     */
+    static final List<String> OFFERED = List.of(Capability.oob.name());
+
+    /** Every capability {@code qmp_capabilities} accepts, in declaration order. */
+    static final List<String> ACCEPTED = EnumSet.allOf(Capability.class).stream().map(Capability::wireName).toList();
 
     /**
      * The arguments.
@@ -65,7 +79,8 @@ final class QmpCapabilitiesCommand implements Command<QmpCapabilitiesCommand.Arg
 
     @Override
     public Void execute(Arguments arguments, CommandContext context) throws CommandException {
-        List<String> names = arguments.enable().orElse(List.of()).stream().map(Enum::name).distinct().toList();
+        List<String> names = arguments.enable().orElse(List.of()).stream().map(Capability::wireName).distinct()
+                .toList();
         session.negotiate(names);
         return null;
     }

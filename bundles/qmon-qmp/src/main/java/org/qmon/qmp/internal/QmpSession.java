@@ -71,6 +71,8 @@ final class QmpSession implements ConnectionHandler, RequestChecker.SessionState
     private volatile boolean narrowWindow = true;
     /** Written once by {@link #negotiate}. */
     private volatile boolean oobEnabled;
+    /** Written once by {@link #negotiate}: the client may send per-call deadlines. */
+    private volatile boolean deadlinesEnabled;
     /** Set on the I/O thread at end of input; read by whoever answers the last request. */
     private volatile boolean inputEnded;
     /** Set once when the platform shuts down ({@code SHUTDOWN}): nothing more is executed. */
@@ -102,6 +104,11 @@ final class QmpSession implements ConnectionHandler, RequestChecker.SessionState
     }
 
     @Override
+    public boolean deadlinesEnabled() {
+        return deadlinesEnabled;
+    }
+
+    @Override
     public boolean allowedBeforeNegotiation(String command) {
         return session.command(command).map(d -> d.allowBeforeNegotiation()).orElse(false);
     }
@@ -117,11 +124,12 @@ final class QmpSession implements ConnectionHandler, RequestChecker.SessionState
             throw new CommandException(ErrorClass.CommandNotFound,
                     "Capabilities negotiation is already complete, command ignored");
         }
-        List<String> missing = capabilities.stream().filter(c -> !QmpCapabilitiesCommand.OFFERED.contains(c)).toList();
+        List<String> missing = capabilities.stream().filter(c -> !QmpCapabilitiesCommand.ACCEPTED.contains(c)).toList();
         if (!missing.isEmpty()) {
             throw CommandException.generic("Capability " + String.join(", ", missing) + " not available");
         }
         oobEnabled = capabilities.contains(QmpCapabilitiesCommand.Capability.oob.name());
+        deadlinesEnabled = capabilities.contains(DeadlineMember.CAPABILITY);
         session.capabilities(Set.copyOf(capabilities));
         negotiating = false;
     }
@@ -165,10 +173,10 @@ final class QmpSession implements ConnectionHandler, RequestChecker.SessionState
         if (o instanceof RequestChecker.Run run) {
             if (run.outOfBand()) {
                 oobInFlight.incrementAndGet();
-                session.submit(run.command(), run.arguments(), true, r -> answeredOutOfBand(r, id));
+                session.submit(run.command(), run.arguments(), true, run.deadlineMillis(), r -> answeredOutOfBand(r, id));
             } else {
                 inFlight.incrementAndGet();
-                session.submit(run.command(), run.arguments(), false, r -> answered(r, id));
+                session.submit(run.command(), run.arguments(), false, run.deadlineMillis(), r -> answered(r, id));
             }
             return;
         }

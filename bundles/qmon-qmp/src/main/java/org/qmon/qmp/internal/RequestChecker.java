@@ -38,6 +38,11 @@ final class RequestChecker {
          * @return whether the session may run it before negotiation (a declared trait of the command)
          */
         boolean allowedBeforeNegotiation(String command);
+
+        /** @return whether the client enabled per-call deadlines ({@link DeadlineMember}) */
+        default boolean deadlinesEnabled() {
+            return false;
+        }
     }
 
     /** What to do with a message. */
@@ -56,8 +61,22 @@ final class RequestChecker {
      * @param arguments the {@code arguments} member in neutral form, or {@code null} when absent
      * @param id the id to echo, or {@code null}
      * @param outOfBand {@code exec-oob} with OOB enabled
+     * @param deadlineMillis the client's per-call deadline ({@link DeadlineMember}), 0 for none
      */
-    record Run(String command, Map<String, Object> arguments, JsonNode id, boolean outOfBand) implements Outcome {
+    record Run(String command, Map<String, Object> arguments, JsonNode id, boolean outOfBand, long deadlineMillis)
+            implements Outcome {
+
+        /**
+         * A request without a deadline.
+         *
+         * @param command the command name
+         * @param arguments the arguments or {@code null}
+         * @param id the id or {@code null}
+         * @param outOfBand out of band
+         */
+        Run(String command, Map<String, Object> arguments, JsonNode id, boolean outOfBand) {
+            this(command, arguments, id, outOfBand, 0);
+        }
     }
 
     /**
@@ -95,10 +114,11 @@ final class RequestChecker {
         // gives the client the same order without QEMU's one-request window.
         boolean looksOob = oobEnabled && req.has("exec-oob") && !req.has("execute");
         Iterable<String> names = req::fieldNames;
-        String fault = envelopeFault(req, names, oobEnabled);
+        boolean deadlines = state.deadlinesEnabled();
+        String fault = envelopeFault(req, names, oobEnabled, deadlines);
         if (fault != null) {
             // Two faults in one request: QEMU reports the first in its QDict order, not input order.
-            fault = envelopeFault(req, QdictOrder.keys(req), oobEnabled);
+            fault = envelopeFault(req, QdictOrder.keys(req), oobEnabled, deadlines);
             return new Answer(Reply.error(ErrorClass.GenericError, fault), id, looksOob);
         }
         String command = req.get(req.has("execute") ? "execute" : "exec-oob").textValue();
@@ -108,7 +128,8 @@ final class RequestChecker {
         JsonNode arguments = req.get("arguments");
         @SuppressWarnings("unchecked")
         Map<String, Object> args = arguments == null ? null : (Map<String, Object>) toNeutral(arguments);
-        return new Run(command, args, id, looksOob);
+        JsonNode deadline = deadlines ? req.get(DeadlineMember.MEMBER) : null;
+        return new Run(command, args, id, looksOob, deadline == null ? 0 : DeadlineMember.millis(deadline));
     }
 
     /**
@@ -117,6 +138,15 @@ final class RequestChecker {
      * @return the first fault's description, or {@code null} when the envelope is valid
      */
     static String envelopeFault(ObjectNode req, Iterable<String> names, boolean oobEnabled) {
+        return envelopeFault(req, names, oobEnabled, false);
+    }
+
+    /**
+     * The same, where the session may also accept qmon's {@link DeadlineMember}.
+     *
+     * @return the first fault's description, or {@code null} when the envelope is valid
+     */
+    static String envelopeFault(ObjectNode req, Iterable<String> names, boolean oobEnabled, boolean deadlines) {
         String execKey = null;
         for (String name : names) {
             JsonNode v = req.get(name);
@@ -131,6 +161,11 @@ final class RequestChecker {
             } else if (name.equals("arguments")) {
                 if (!v.isObject()) {
                     return "QMP input member 'arguments' must be an object";
+                }
+            } else if (deadlines && name.equals(DeadlineMember.MEMBER)) {
+                String f = DeadlineMember.fault(v);
+                if (f != null) {
+                    return f;
                 }
             } else if (!name.equals("id")) {
                 return "QMP input member '" + name + "' is unexpected";
