@@ -87,7 +87,7 @@ class BindingFuzzTest {
         return m;
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxExecutions = 10_000_000L, maxDuration = "4h")
     void anyJsonAgainstTheBuiltInShapes(FuzzedDataProvider data) {
         Class<?> type = data.pickValue(RECORDS);
         Map<String, Object> args = data.consumeBoolean() ? null : object(data, 0);

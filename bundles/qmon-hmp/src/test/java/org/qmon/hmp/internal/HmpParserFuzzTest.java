@@ -25,7 +25,7 @@ class HmpParserFuzzTest {
             HmpParameter.integer("i"), HmpParameter.longInteger("l"), HmpParameter.size("z"),
             HmpParameter.flag("force", 'f'), HmpParameter.option("format", 'o'), HmpParameter.rest("r"));
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxExecutions = 10_000_000L, maxDuration = "4h")
     void anyLineAgainstAnyDeclaration(FuzzedDataProvider data) {
         int n = data.consumeInt(0, 5);
         List<HmpParameter> declared = new ArrayList<>();

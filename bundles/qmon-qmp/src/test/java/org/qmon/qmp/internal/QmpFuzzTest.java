@@ -31,8 +31,8 @@ import org.qmon.transport.ConnectionHandler;
  * Coverage-guided fuzz targets (Jazzer) for the QMP frontend's input path: framing, request checking,
  * and a whole session. Without {@code JAZZER_FUZZ=1} each target runs its committed corpus
  * ({@code src/test/resources/org/qmon/qmp/internal/QmpFuzzTestInputs/<target>/}, seeded from the
- * differential tests' inputs) as ordinary regression tests; with it, the target is fuzzed (see
- * docs/reliability.md for the long runs and their figures).
+ * differential tests' inputs) as ordinary regression tests; with it, the target is fuzzed for 10^7
+ * executions or 4 hours, whichever comes first (see docs/reliability.md for the runs and their figures).
  *
  * <p>Invariants on every input: no exception escapes; every complete message yields exactly one
  * outcome; a whole session answers every message read with exactly one reply line; and memory per
@@ -112,12 +112,12 @@ class QmpFuzzTest {
         return messages;
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxExecutions = 10_000_000L, maxDuration = "4h")
     void framing(FuzzedDataProvider data) {
         frame(reads(data));
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxExecutions = 10_000_000L, maxDuration = "4h")
     void requestChecking(FuzzedDataProvider data) {
         boolean negotiating = data.consumeBoolean();
         boolean oob = data.consumeBoolean();
@@ -221,7 +221,7 @@ class QmpFuzzTest {
      * A whole session, negotiated first: every message read gets exactly one reply line, in order.
      * Every command here runs inline, so each reply is out before the next message is read.
      */
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxExecutions = 10_000_000L, maxDuration = "4h")
     void session(FuzzedDataProvider data) {
         List<byte[]> reads = reads(data);
         List<byte[]> withNegotiation = new ArrayList<>();
