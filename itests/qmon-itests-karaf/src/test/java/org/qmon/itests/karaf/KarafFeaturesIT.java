@@ -58,6 +58,8 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
 
 /**
  * qmon in a real Karaf 4.4.10, the way docs/karaf.md tells a person to do it: the features repository
@@ -83,6 +85,12 @@ public class KarafFeaturesIT {
 
     @Inject
     private SessionFactory shells;
+
+    @Inject
+    private BundleContext context;
+
+    /** The system bundle's context, valid for the whole run (see {@link #endpoint}). */
+    private BundleContext systemContext;
 
     /**
      * A Karaf 4.4.10 unpacked under the temporary directory (a unix socket path under Karaf's data folder
@@ -122,6 +130,7 @@ public class KarafFeaturesIT {
      */
     @Before
     public void installQmon() throws Exception {
+        systemContext = context.getBundle(0).getBundleContext();
         // Karaf may still be registering its boot features' shell commands when the test starts.
         waitFor("Karaf's bundle: commands", () -> {
             try {
@@ -139,7 +148,10 @@ public class KarafFeaturesIT {
         }
     }
 
-    /** The default listeners: etc/ files as the features wrote them, a 0600 unix socket, TCP 4444, QMP on both. */
+    /**
+     * The default listeners: etc/ files as the features wrote them, a 0600 unix socket and TCP 4444 with
+     * QMP on both, the human monitor's 0600 socket, and qmon:hmp in Karaf's shell.
+     */
     @Test
     public void qmonServesQmpOnItsDefaultSockets() throws Exception {
         Path etc = Paths.get(System.getProperty("karaf.etc"));
@@ -154,11 +166,21 @@ public class KarafFeaturesIT {
         try (Qmp unix = Qmp.connect("unix:" + qmpSocket())) {
             assertEquals("running", unix.call("query-status", null).get("status").asText());
         }
-        waitFor("the QMP TCP listener", () -> accepts(new InetSocketAddress("127.0.0.1", 4444)));
+        // This Karaf's listener, not another process's on the same port.
+        waitFor("this Karaf's QMP TCP listener", () -> endpoint("tcp:127.0.0.1:4444"));
         try (Qmp tcp = Qmp.connect("tcp:127.0.0.1:4444")) {
             assertEquals("qmon-" + System.getProperty(VERSION_PROPERTY).replace("-SNAPSHOT", ""),
                     tcp.call("query-version", null).get("package").asText());
         }
+
+        Path hmpSocket = Paths.get(System.getProperty("karaf.data"), "qmon-hmp.sock");
+        waitFor("the HMP unix socket", () -> Files.exists(hmpSocket));
+        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                Files.getPosixFilePermissions(hmpSocket));
+        try (SocketChannel hmp = SocketChannel.open(UnixDomainSocketAddress.of(hmpSocket))) {
+            readUntil(hmp, "monitor - type 'help' for more information");
+        }
+        assertEquals("VM status: running\n", shell("qmon:hmp info status"));
     }
 
     /**
@@ -188,14 +210,18 @@ public class KarafFeaturesIT {
 
             // Karaf's shell runs qmon's Gogo-style functions: the example's HMP form and qmon:commands.
             assertEquals("crc32 0x3610a686 (5 bytes)", String.valueOf(execute("hmp:example_checksum hello")));
+            assertEquals("crc32 0x3610a686 (5 bytes)", String.valueOf(execute("hmp:hmp \"example_checksum hello\"")));
             assertTrue(String.valueOf(execute("qmon:commands example-countdown"))
                     .contains("org.qmon.examples.qmon-example-commands"));
+            // ... and qmon-hmp's shell part, the Karaf action qmon:hmp, prints what it runs.
+            assertEquals("adler32 0x062c0215 (5 bytes)\n", shell("qmon:hmp example_checksum -a adler32 hello"));
 
             shell("bundle:uninstall " + id.group(1));
             waitFor("the example's commands to leave", () -> !qmp.commands().contains("example-checksum")
                     && !qmp.commands().contains("example-countdown"));
             assertEquals("CommandNotFound: The command example-checksum has not been found",
                     qmp.error("example-checksum", java.util.Map.of("data", "hello")));
+            assertEquals("unknown command: 'example_checksum'\n", shell("qmon:hmp example_checksum hello"));
         }
     }
 
@@ -206,15 +232,17 @@ public class KarafFeaturesIT {
     @Test
     public void uninstallingQmonClosesTheListeners() throws Exception {
         waitFor("the QMP unix socket", () -> Files.exists(qmpSocket()));
-        waitFor("the QMP TCP listener", () -> accepts(new InetSocketAddress("127.0.0.1", 4444)));
+        waitFor("this Karaf's QMP TCP listener", () -> endpoint("tcp:127.0.0.1:4444"));
         try (SocketChannel idle = SocketChannel.open(UnixDomainSocketAddress.of(qmpSocket()))) {
-            readSome(idle); // the greeting
+            readUntil(idle, "{\"QMP\":");
             features.uninstallFeature("qmon-hmp");
             features.uninstallFeature("qmon");
             assertEquals("the listener hung up", -1, readToEnd(idle));
         }
         waitFor("the socket file to go", () -> !Files.exists(qmpSocket()));
         assertFalse(accepts(UnixDomainSocketAddress.of(qmpSocket())));
+        assertFalse(endpoint("tcp:127.0.0.1:4444"));
+        assertFalse(endpoint("unix:" + qmpSocket()));
         waitFor("TCP 4444 to close", () -> !accepts(new InetSocketAddress("127.0.0.1", 4444)));
     }
 
@@ -264,6 +292,19 @@ public class KarafFeaturesIT {
         return execute(line, System.out);
     }
 
+    /** Whether this framework has a listener (a MonitorEndpoint service) on the address. */
+    private boolean endpoint(String address) {
+        BundleContext context = systemContext;
+        try {
+            // The property name is MonitorEndpoint.ADDRESS, spelt out: the probe loads no qmon class here.
+            // The system bundle's context: feature:uninstall may refresh this test's probe bundle (it
+            // imported qmon packages dynamically), which makes the probe's own context invalid.
+            return context.getServiceReferences((String) null, "(qmon.endpoint.address=" + address + ")") != null;
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     private static boolean accepts(SocketAddress address) {
         try (SocketChannel c = SocketChannel.open(address instanceof UnixDomainSocketAddress
                 ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET)) {
@@ -275,10 +316,28 @@ public class KarafFeaturesIT {
         }
     }
 
-    private static void readSome(SocketChannel c) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(4096);
-        if (c.read(b) <= 0) {
-            fail("no greeting");
+    /** Reads until the text has arrived, for at most {@link #WAIT}; fails otherwise. */
+    private static void readUntil(SocketChannel c, String marker) throws IOException {
+        c.configureBlocking(false);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        StringBuilder text = new StringBuilder();
+        try (Selector selector = Selector.open()) {
+            c.register(selector, SelectionKey.OP_READ);
+            ByteBuffer b = ByteBuffer.allocate(4096);
+            while (text.indexOf(marker) < 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    fail("no '" + marker + "' within " + WAIT.toSeconds() + " s; got: " + text);
+                }
+                selector.select(Math.max(1, Duration.ofNanos(left).toMillis()));
+                selector.selectedKeys().clear();
+                int n = c.read(b);
+                if (n < 0) {
+                    fail("end of stream before '" + marker + "'; got: " + text);
+                }
+                text.append(new String(b.array(), 0, b.position(), StandardCharsets.UTF_8));
+                b.clear();
+            }
         }
     }
 
