@@ -20,6 +20,7 @@ import org.qmon.api.annotations.QmpCommand;
  * once; the timer completes the {@link Completion} later, from its own thread. No thread waits
  * meanwhile and other clients go on. If the client leaves, the command times out or this bundle
  * stops, the dispatcher cancels the completion and {@code onCancel} drops the timer entry.
+ * {@code nonBlocking}: {@code execute} only schedules, so it may run on the I/O thread.
  *
  * <pre>
  * -&gt; {"execute": "${commandPrefix}-wait", "arguments": {"milliseconds": 500}}
@@ -27,7 +28,7 @@ import org.qmon.api.annotations.QmpCommand;
  * </pre>
  */
 @Component(service = AsyncCommand.class)
-@QmpCommand(name = "${commandPrefix}-wait", description = "Answers after the given number of milliseconds.")
+@QmpCommand(name = "${commandPrefix}-wait", nonBlocking = true, description = "Answers after the given number of milliseconds.")
 public final class WaitCommand implements AsyncCommand<WaitCommand.Arguments, WaitCommand.Waited> {
 
     /** The longest wait, in milliseconds. */

@@ -39,14 +39,17 @@ import org.qmon.api.event.MonitorEvent;
  *
  * <p>Limits: {@code seconds} from 1 to {@value #MAX_SECONDS}; at most {@value #MAX_PENDING} countdowns
  * pending at once over all clients (each holds a timer entry until it ends or is cancelled).
+ *
+ * <p>{@code nonBlocking}: {@link #execute} only checks its arguments and schedules, so it may run on the
+ * I/O thread that read the request.
  */
 @Component(service = AsyncCommand.class)
-@QmpCommand(name = "example-countdown",
+@QmpCommand(name = "example-countdown", nonBlocking = true,
         description = "Answers after the given number of seconds, emitting EXAMPLE_COUNTDOWN_DONE first.")
 public final class CountdownCommand implements AsyncCommand<CountdownCommand.Arguments, CountdownCommand.Result> {
 
-    /** The longest countdown, in seconds. */
-    static final int MAX_SECONDS = 3600;
+    /** The longest countdown, in seconds: well within the dispatcher's command timeout (300 s by default). */
+    static final int MAX_SECONDS = 120;
     /** The most countdowns pending at once. */
     static final int MAX_PENDING = 1000;
     /** The event this command emits. */

@@ -69,7 +69,7 @@ class CountdownCommandTest {
         for (int seconds : new int[] {0, -1, CountdownCommand.MAX_SECONDS + 1}) {
             CommandException e = assertThrows(CommandException.class, () -> command.execute(
                     new Arguments(seconds, Optional.empty()), new RecordingCompletion<>(null), TestContext.QMP));
-            assertEquals("Parameter 'seconds' expects a value from 1 to 3600", e.description());
+            assertEquals("Parameter 'seconds' expects a value from 1 to 120", e.description());
         }
         assertEquals(0, command.pending());
     }
@@ -77,7 +77,7 @@ class CountdownCommandTest {
     @Test
     void cancellingFreesTheTimerEntryAndNothingIsSent() throws Exception {
         RecordingCompletion<Result> c = new RecordingCompletion<>(null);
-        command.execute(new Arguments(3600, Optional.empty()), c, TestContext.QMP);
+        command.execute(new Arguments(CountdownCommand.MAX_SECONDS, Optional.empty()), c, TestContext.QMP);
         assertEquals(1, command.pending());
         c.cancel();
         assertEquals(0, command.pending());
@@ -88,7 +88,7 @@ class CountdownCommandTest {
     @Test
     void boundsPendingCountdowns() throws Exception {
         for (int i = 0; i < CountdownCommand.MAX_PENDING; i++) {
-            command.execute(new Arguments(3600, Optional.empty()), new RecordingCompletion<>(null), TestContext.QMP);
+            command.execute(new Arguments(CountdownCommand.MAX_SECONDS, Optional.empty()), new RecordingCompletion<>(null), TestContext.QMP);
         }
         CommandException e = assertThrows(CommandException.class, () -> command.execute(
                 new Arguments(1, Optional.empty()), new RecordingCompletion<>(null), TestContext.QMP));
