@@ -181,6 +181,10 @@ public class KarafFeaturesIT {
             readUntil(hmp, "monitor - type 'help' for more information");
         }
         assertEquals("VM status: running\n", shell("qmon:hmp info status"));
+        // qmon:monitor reads its lines through Karaf's line reader: two commands, then exit.
+        String monitor = shell("qmon:monitor", "stop\ninfo status\ncont\nexit\n");
+        assertTrue(monitor, monitor.contains("VM status: paused"));
+        assertEquals("running", qmpStatus());
     }
 
     /**
@@ -252,11 +256,22 @@ public class KarafFeaturesIT {
         return Paths.get(System.getProperty("karaf.data"), "qmon-qmp.sock");
     }
 
+    private static String qmpStatus() {
+        try (Qmp qmp = Qmp.connect("unix:" + qmpSocket())) {
+            return qmp.call("query-status", null).get("status").asText();
+        }
+    }
+
     /** Runs a Karaf shell command line as an admin and returns what it printed (and its value). */
     private String shell(String line) throws Exception {
+        return shell(line, "");
+    }
+
+    /** The same, with what the command reads from its terminal. */
+    private String shell(String line, String input) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            Object value = execute(line, ps);
+            Object value = execute(line, ps, new java.io.ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
             if (value != null) {
                 ps.println(value);
             }
@@ -268,7 +283,7 @@ public class KarafFeaturesIT {
      * Runs a Karaf shell command line as the user karaf with the admin role, as bin/client or ssh would:
      * Karaf hides the commands a session's roles may not run (bundle:install needs admin).
      */
-    private Object execute(String line, PrintStream out) throws Exception {
+    private Object execute(String line, PrintStream out, InputStream in) throws Exception {
         Subject admin = new Subject();
         admin.getPrincipals().add(new UserPrincipal("karaf"));
         admin.getPrincipals().add(new RolePrincipal("admin"));
@@ -276,7 +291,7 @@ public class KarafFeaturesIT {
         admin.getPrincipals().add(new RolePrincipal("viewer"));
         try {
             return Subject.doAs(admin, (PrivilegedExceptionAction<Object>) () -> {
-                Session s = shells.create(InputStream.nullInputStream(), out, out);
+                Session s = shells.create(in, out, out);
                 try {
                     return s.execute(line);
                 } finally {
@@ -289,7 +304,7 @@ public class KarafFeaturesIT {
     }
 
     private Object execute(String line) throws Exception {
-        return execute(line, System.out);
+        return execute(line, System.out, InputStream.nullInputStream());
     }
 
     /** Whether this framework has a listener (a MonitorEndpoint service) on the address. */
