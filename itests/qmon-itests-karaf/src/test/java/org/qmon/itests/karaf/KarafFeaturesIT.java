@@ -23,8 +23,6 @@ import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.security.PrivilegedActionException;
-import java.security.PrivilegedExceptionAction;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -33,6 +31,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.PrivilegedActionException;
+import java.security.PrivilegedExceptionAction;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
@@ -94,8 +94,9 @@ public class KarafFeaturesIT {
 
     /**
      * A Karaf 4.4.10 unpacked under the temporary directory (a unix socket path under Karaf's data folder
-     * must stay within the 107 bytes the kernel allows; target/ of a deep checkout may not), with Maven
-     * resolution limited to this build's reactor repository, the local repository and Central.
+     * must stay within the 107 bytes the kernel allows; target/ of a deep checkout may not), resolving
+     * {@code mvn:} URLs from this build's reactor repository first, then the local repository, then
+     * Karaf's default remote repositories.
      *
      * @return the options
      */
@@ -116,8 +117,6 @@ public class KarafFeaturesIT {
                         reactorRepo + "@id=qmon.reactor@snapshots,"
                                 + "${karaf.home.uri}system@id=system.repository@snapshots,"
                                 + "${karaf.data.uri}kar@id=kar.repository@multi@snapshots"),
-                editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.repositories",
-                        "https://repo1.maven.org/maven2@id=central"),
                 editConfigurationFilePut("etc/system.properties", VERSION_PROPERTY, System.getProperty("qmon.version")),
                 editConfigurationFilePut("etc/system.properties", REPO_PROPERTY,
                         "mvn:org.qmon/qmon-features/" + System.getProperty("qmon.version") + "/xml/features"));
