@@ -1,5 +1,6 @@
 package org.qmon.core.internal;
 
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.Version;
@@ -12,8 +13,12 @@ import org.qmon.api.runtime.VersionInfo;
  * The platform's version, registered as a {@link VersionInfo} service: the version of this bundle,
  * with package {@code qmon-MAJOR.MINOR.MICRO}. One source for {@code query-version} and for the
  * greeting of every frontend. A record cannot be a DS component's service object, so it is
- * registered by hand for as long as this component is active.
+ * registered by hand for as long as this component is active. The capability declares that service
+ * in the manifest, as Declarative Services' annotations do for their own, so that resolvers that check
+ * service requirements (Karaf's features resolver) know that this bundle provides it.
  */
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=org.qmon.api.runtime.VersionInfo",
+        uses = VersionInfo.class)
 @Component(immediate = true, service = {})
 public final class PlatformVersion {
 

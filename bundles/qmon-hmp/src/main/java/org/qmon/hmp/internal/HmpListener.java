@@ -6,6 +6,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -63,7 +64,12 @@ public final class HmpListener {
         int io_threads() default 0;
     }
 
-    private final Listener listener;
+    private final Transport transport;
+    private final HmpRuntime runtime;
+    /** The open listener, {@code null} after a failed rebind; guarded by {@code this}. */
+    private Listener listener;
+    /** What {@link #listener} was opened with; guarded by {@code this}. */
+    private ListenerConfig opened;
 
     /**
      * Opens the listener.
@@ -76,12 +82,46 @@ public final class HmpListener {
     @Activate
     public HmpListener(@Reference Transport transport, @Reference HmpRuntime runtime, Config config)
             throws IOException {
-        listener = transport.listen("hmp", new ListenerConfig(config.path(), config.host(), config.port(),
-                config.max_connections(), config.max_output_kib(), config.io_threads()), runtime);
+        this.transport = transport;
+        this.runtime = runtime;
+        this.opened = of(config);
+        this.listener = transport.listen("hmp", opened, runtime);
+    }
+
+    private static ListenerConfig of(Config config) {
+        return new ListenerConfig(config.path(), config.host(), config.port(), config.max_connections(),
+                config.max_output_kib(), config.io_threads());
+    }
+
+    /**
+     * A changed configuration: the listener is kept when nothing it uses changed (Karaf's file install
+     * adds {@code felix.fileinstall.filename} to a feature's configuration a moment after it was
+     * applied), else closed and opened anew. Without this method Declarative Services would deactivate
+     * and activate the component on every update, dropping every client.
+     *
+     * @param config the new configuration
+     * @throws IOException when the new socket cannot be bound (the old one is closed by then;
+     *         Declarative Services logs the error, and the next change tries again)
+     */
+    @Modified
+    synchronized void modified(Config config) throws IOException {
+        ListenerConfig next = of(config);
+        if (listener != null && next.equals(opened)) {
+            return;
+        }
+        if (listener != null) {
+            listener.close();
+            listener = null;
+        }
+        opened = next;
+        listener = transport.listen("hmp", next, runtime);
     }
 
     @Deactivate
-    void deactivate() {
-        listener.close();
+    synchronized void deactivate() {
+        if (listener != null) {
+            listener.close();
+            listener = null;
+        }
     }
 }

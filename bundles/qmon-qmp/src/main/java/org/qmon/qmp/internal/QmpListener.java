@@ -6,6 +6,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -62,7 +63,12 @@ public final class QmpListener {
         int io_threads() default 0;
     }
 
-    private final Listener listener;
+    private final Transport transport;
+    private final QmpRuntime runtime;
+    /** The open listener, {@code null} after a failed rebind; guarded by {@code this}. */
+    private Listener listener;
+    /** What {@link #listener} was opened with; guarded by {@code this}. */
+    private ListenerConfig opened;
 
     /**
      * Opens the listener.
@@ -75,8 +81,7 @@ public final class QmpListener {
     @Activate
     public QmpListener(@Reference Transport transport, @Reference QmpRuntime runtime, Config config)
             throws IOException {
-        this(transport, runtime, new ListenerConfig(config.path(), config.host(), config.port(),
-                config.max_connections(), config.max_output_kib(), config.io_threads()));
+        this(transport, runtime, of(config));
     }
 
     /**
@@ -88,16 +93,60 @@ public final class QmpListener {
      * @throws IOException when the socket cannot be bound
      */
     QmpListener(Transport transport, QmpRuntime runtime, ListenerConfig config) throws IOException {
+        this.transport = transport;
+        this.runtime = runtime;
+        this.listener = transport.listen("qmp", config, runtime);
+        this.opened = config;
+    }
+
+    private static ListenerConfig of(Config config) {
+        return new ListenerConfig(config.path(), config.host(), config.port(), config.max_connections(),
+                config.max_output_kib(), config.io_threads());
+    }
+
+    /**
+     * A changed configuration. Without this method Declarative Services would deactivate and activate
+     * the component on every update, closing the socket and every client on it, even for an update that
+     * changes nothing the listener uses: Karaf's file install adds {@code felix.fileinstall.filename} to
+     * each configuration a feature installs, a moment after the listener opened.
+     *
+     * @param config the new configuration
+     * @throws IOException when the new socket cannot be bound (the old one is closed by then;
+     *         Declarative Services logs the error, and the next change tries again)
+     */
+    @Modified
+    void modified(Config config) throws IOException {
+        modified(of(config));
+    }
+
+    /**
+     * Keeps the listener when nothing it uses changed, else closes it and listens anew.
+     *
+     * @param config the new configuration
+     * @throws IOException when the new socket cannot be bound
+     */
+    synchronized void modified(ListenerConfig config) throws IOException {
+        if (listener != null && config.equals(opened)) {
+            return;
+        }
+        if (listener != null) {
+            listener.close();
+            listener = null;
+        }
+        opened = config;
         listener = transport.listen("qmp", config, runtime);
     }
 
-    /** @return the bound address */
-    String address() {
-        return listener.address();
+    /** @return the bound address, or {@code null} while not listening */
+    synchronized String address() {
+        return listener == null ? null : listener.address();
     }
 
     @Deactivate
-    void deactivate() {
-        listener.close();
+    synchronized void deactivate() {
+        if (listener != null) {
+            listener.close();
+            listener = null;
+        }
     }
 }
