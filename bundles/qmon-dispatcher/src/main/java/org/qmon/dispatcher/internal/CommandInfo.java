@@ -295,11 +295,22 @@ final class CommandInfo implements Comparable<CommandInfo> {
         return argumentModel;
     }
 
-    /** Built on demand (reporting and lookups by frontends, never per request). */
+    /**
+     * What frontends and tools see of this handler; built once (a QMP session asks for it for every
+     * request it reads while negotiating). A benign race: two threads may each build an equal one.
+     */
     CommandDescriptor descriptor() {
-        return new CommandDescriptor(name, description, async, allowOob, nonBlocking, allowBeforeNegotiation,
-                argumentType, resultType, bundle, serviceId, ranking, features, timeoutMillis);
+        CommandDescriptor d = descriptor;
+        if (d == null) {
+            d = new CommandDescriptor(name, description, async, allowOob, nonBlocking, allowBeforeNegotiation,
+                    argumentType, resultType, bundle, serviceId, ranking, features, timeoutMillis);
+            descriptor = d;
+        }
+        return d;
     }
+
+    /** Cached by {@link #descriptor()}; written once per copy, racily but idempotently. */
+    private volatile CommandDescriptor descriptor;
 
     /** The declared default deadline in ms, 0 for none. */
     long timeoutMillis() {

@@ -12,13 +12,14 @@ import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import org.qmon.api.ErrorClass;
 import org.qmon.api.event.MonitorEvent;
 import org.qmon.api.runtime.Reply;
+import org.qmon.qmp.internal.json.ByteSink;
 import org.qmon.qmp.internal.json.QmpJsonWriter;
+import org.qmon.qmp.internal.json.RecordWriters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +85,7 @@ final class QmpOutput {
      */
     byte[] reply(Reply reply, JsonNode id) {
         Slot slot = slots.get();
-        ReusableOutput out = slot.out;
+        ByteSink out = slot.out;
         out.reset();
         try {
             writeReply(slot, reply, id);
@@ -112,7 +113,7 @@ final class QmpOutput {
      * look-ups) for every reply; it is replaced only after a value failed half way.
      */
     private final class Slot {
-        final ReusableOutput out = new ReusableOutput();
+        final ByteSink out = new ByteSink();
         private JsonGenerator generator;
 
         JsonGenerator generator() {
@@ -149,25 +150,24 @@ final class QmpOutput {
 
     /**
      * {@code {"return": VALUE, "id": ID}} or {@code {"error": {"class": C, "desc": D}, "id": ID}}, in
-     * QEMU's spacing. The envelope is constant bytes; only the value goes through Jackson (one generator),
-     * and the id, a tree the parser built, through {@link QmpJsonWriter}, which writes it in QEMU's form
-     * without Jackson's serializer machinery (an integer id, the common case, costs a few bytes of
-     * digits).
+     * QEMU's spacing. The envelope is constant bytes. The value is written by {@link RecordWriters} when
+     * it is a plain record (the usual result), else by Jackson (one generator per thread); the id, a
+     * tree the parser built, by {@link QmpJsonWriter} (an integer id, the common case, is a few digits).
      */
     private void writeReply(Slot slot, Reply reply, JsonNode id) throws IOException {
-        ReusableOutput out = slot.out;
+        ByteSink out = slot.out;
         if (reply.isError()) {
             out.write(ERROR_CLASS);
-            out.writeAscii(reply.errorClass().name()); // an enum constant: plain ASCII
+            out.ascii(reply.errorClass().name()); // an enum constant: plain ASCII
             out.write(DESC);
-            QmpJsonWriter.writeValue(TextNode.valueOf(reply.description()), out);
+            QmpJsonWriter.writeString(reply.description(), out);
             out.write('}');
         } else {
             out.write(RETURN);
             Object v = reply.value();
             if (v == null) {
                 out.write(EMPTY_OBJECT);
-            } else {
+            } else if (!writeRecord(v, out)) {
                 // ObjectWriter flushes the generator after the value: it is all in 'out' now.
                 writers.get(v.getClass()).writeValue(slot.generator(), v);
             }
@@ -175,12 +175,23 @@ final class QmpOutput {
         if (id != null) {
             out.write(ID);
             if (id.isInt() || id.isLong()) {
-                out.writeAscii(Long.toString(id.longValue()));
+                out.decimal(id.longValue());
             } else {
                 QmpJsonWriter.writeValue(id, out);
             }
         }
         out.write('}');
+    }
+
+    /** Writes {@code v} through {@link RecordWriters}, or returns {@code false} with nothing written. */
+    private static boolean writeRecord(Object v, ByteSink out) throws IOException {
+        try {
+            return RecordWriters.write(v, out);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -214,29 +225,4 @@ final class QmpOutput {
             return null;
         }
     }
-
-    /** A byte stream whose buffer is kept between uses, and dropped when one reply made it large. */
-    private static final class ReusableOutput extends ByteArrayOutputStream {
-        private static final int KEEP = 16 * 1024;
-
-        ReusableOutput() {
-            super(512);
-        }
-
-        /** Appends an ASCII string. */
-        void writeAscii(String s) {
-            for (int i = 0; i < s.length(); i++) {
-                write(s.charAt(i));
-            }
-        }
-
-        /** Releases a buffer that one large reply grew, so a thread does not hold it for ever. */
-        void trim() {
-            if (buf.length > KEEP) {
-                buf = new byte[512];
-            }
-            reset();
-        }
-    }
-
 }

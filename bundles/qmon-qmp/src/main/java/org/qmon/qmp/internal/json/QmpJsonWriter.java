@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -32,33 +31,39 @@ public final class QmpJsonWriter {
 
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
-    private byte[] buf = new byte[256];
-    private int len;
+    /** Where this writer appends. */
+    private final ByteSink out;
 
-    private QmpJsonWriter() {
+    private QmpJsonWriter(ByteSink out) {
+        this.out = out;
     }
 
     /** Appends the compact QEMU form of {@code value} plus {@code "\r\n"} to {@code out}. */
     public static void writeLine(JsonNode value, ByteArrayOutputStream out) {
-        QmpJsonWriter w = new QmpJsonWriter();
+        ByteSink sink = new ByteSink();
+        QmpJsonWriter w = new QmpJsonWriter(sink);
         w.value(value);
         w.raw('\r');
         w.raw('\n');
-        out.write(w.buf, 0, w.len);
+        out.write(sink.buf, 0, sink.len);
     }
 
     /** Appends the compact QEMU form of {@code value}, without a line terminator, to {@code out}. */
-    public static void writeValue(JsonNode value, ByteArrayOutputStream out) {
-        QmpJsonWriter w = new QmpJsonWriter();
-        w.value(value);
-        out.write(w.buf, 0, w.len);
+    public static void writeValue(JsonNode value, ByteSink out) {
+        new QmpJsonWriter(out).value(value);
+    }
+
+    /** Appends {@code s} as a JSON string in QEMU's form (ASCII only, QEMU's escapes) to {@code out}. */
+    public static void writeString(String s, ByteSink out) {
+        new QmpJsonWriter(out).string(s);
     }
 
     /** The compact QEMU form of {@code value}, without line terminator (for logs and tests). */
     public static String toJson(JsonNode value) {
-        QmpJsonWriter w = new QmpJsonWriter();
+        ByteSink sink = new ByteSink();
+        QmpJsonWriter w = new QmpJsonWriter(sink);
         w.value(value);
-        return new String(w.buf, 0, w.len, StandardCharsets.US_ASCII);
+        return new String(sink.buf, 0, sink.len, StandardCharsets.US_ASCII);
     }
 
     /**
@@ -232,31 +237,23 @@ public final class QmpJsonWriter {
     }
 
     private void unicodeEscape(char c) {
-        ensure(6);
+        out.ensure(6);
+        byte[] buf = out.buf;
+        int len = out.len;
         buf[len++] = '\\';
         buf[len++] = 'u';
         buf[len++] = HEX[(c >> 12) & 0xF];
         buf[len++] = HEX[(c >> 8) & 0xF];
         buf[len++] = HEX[(c >> 4) & 0xF];
         buf[len++] = HEX[c & 0xF];
+        out.len = len;
     }
 
     private void ascii(String s) {
-        int n = s.length();
-        ensure(n);
-        for (int i = 0; i < n; i++) {
-            buf[len++] = (byte) s.charAt(i);
-        }
+        out.ascii(s);
     }
 
     private void raw(char c) {
-        ensure(1);
-        buf[len++] = (byte) c;
-    }
-
-    private void ensure(int n) {
-        if (len + n > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
-        }
+        out.write(c);
     }
 }
