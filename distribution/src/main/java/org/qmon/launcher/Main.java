@@ -205,7 +205,7 @@ public final class Main {
      * Lets G1 collect every 30 s when the monitor is idle and shrink the heap to 30 % free, so that a
      * load burst's heap goes back to the system instead of staying resident until the next burst.
      * Only when the operator did not set these flags, and only on VMs that have them (manageable
-     * flags of HotSpot).
+     * flags of HotSpot). Collects the start-up's garbage once.
      */
     private static void returnIdleMemory() {
         try {
@@ -222,6 +222,11 @@ public final class Main {
                     vm.setVMOption("MinHeapFreeRatio", "10"); // first: Min may not exceed Max
                     vm.setVMOption("MaxHeapFreeRatio", "30");
                 }
+                // Start-up leaves about 20 MiB of garbage (bundle jars read, classes parsed, SCR
+                // metadata) in a heap sized for it; one collection now hands that back at once
+                // instead of after the first periodic one (idle RSS about 100 -> 80 MiB). A pause
+                // of a few ms on a 10 MiB live set, once, after "ready".
+                System.gc();
             }
         } catch (RuntimeException | LinkageError e) {
             // Another VM or collector: leave its defaults alone.
