@@ -1,11 +1,11 @@
 package org.qmon.dispatcher.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import org.qmon.api.AsyncCommand;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * once: completed, failed, timed out, departed with its handler, or cancelled with its session.
  *
  * <p>State moves once from RUNNING to DONE (complete/fail) or CANCELLED; the compare-and-set on
- * {@link #state} makes the first outcome win and every later one a logged no-op. {@link #handoff} joins
+ * {@link #state} makes the first outcome win and every later one a logged no-op. {@link #handOff()} joins
  * two events that race: "the handler's execute() returned" (on the session's worker) and "the outcome
  * is known" (on any thread); whichever happens second carries the session on to its next request.
  */
@@ -45,12 +45,29 @@ final class Invocation implements Completion<Object>, CommandContext {
     final Consumer<Reply> onReply;
     private final Set<String> capabilities;
 
-    private final AtomicInteger state = new AtomicInteger(RUNNING);
-    final AtomicBoolean handoff = new AtomicBoolean();
+    /** RUNNING, DONE or CANCELLED; moved by {@link #STATE} (a field, not an AtomicInteger: one object less per request). */
+    private volatile int state = RUNNING;
+    /** Set by the first of the two events {@link #handOff()} joins. */
+    private volatile boolean handoff;
+
+    private static final VarHandle STATE;
+    private static final VarHandle HANDOFF;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(Invocation.class, "state", int.class);
+            HANDOFF = l.findVarHandle(Invocation.class, "handoff", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** The outcome to deliver; written before {@link #state} leaves RUNNING is observed by finish(). */
     private volatile Reply reply;
-    /** Guarded by {@code this}; {@code null} once cancellation has run them. */
-    private List<Runnable> cancelActions = new ArrayList<>(0);
+    /** Guarded by {@code this}; {@code null} until the first is registered (most requests have none). */
+    private List<Runnable> cancelActions;
+    /** Guarded by {@code this}: cancellation has run the actions; later ones run at once. */
+    private boolean cancelRan;
     /** The handler it runs; set by {@link #start} before it joins the handler's in-flight set. */
     private volatile CommandInfo info;
     /** The timeouts it is watched by, if any; left when it settles. */
@@ -76,7 +93,7 @@ final class Invocation implements Completion<Object>, CommandContext {
     static Invocation ofReply(SessionImpl session, Reply reply, Consumer<Reply> onReply) {
         Invocation inv = new Invocation(session, null, null, false, onReply, Set.of());
         inv.reply = reply;
-        inv.state.set(DONE);
+        inv.state = DONE;
         return inv;
     }
 
@@ -126,7 +143,7 @@ final class Invocation implements Completion<Object>, CommandContext {
                 return;
             }
             this.timeouts = timeouts;
-            if (timeouts.watch(this, target.timeoutMillis()) != 0 && state.get() != RUNNING) {
+            if (timeouts.watch(this, target.timeoutMillis()) != 0 && state != RUNNING) {
                 timeouts.unwatch(this); // settled concurrently (session closed) before being watched
             }
         }
@@ -179,15 +196,18 @@ final class Invocation implements Completion<Object>, CommandContext {
         synchronized (this) {
             actions = cancelActions;
             cancelActions = null;
+            cancelRan = true;
         }
-        for (Runnable r : actions) {
-            runCancelAction(r);
+        if (actions != null) {
+            for (Runnable r : actions) {
+                runCancelAction(r);
+            }
         }
         return true;
     }
 
     private boolean settle(Reply outcome, int newState) {
-        if (!state.compareAndSet(RUNNING, newState)) {
+        if (!STATE.compareAndSet(this, RUNNING, newState)) {
             if (newState == DONE) {
                 LOG.debug("Ignored a second outcome of command {}", command);
             }
@@ -206,16 +226,27 @@ final class Invocation implements Completion<Object>, CommandContext {
         return true;
     }
 
+    /**
+     * Joins "the handler's execute() returned" and "the outcome is known": the first caller gets
+     * {@code false}, the second {@code true} and carries the session on.
+     */
+    boolean handOff() {
+        return (boolean) HANDOFF.getAndSet(this, true);
+    }
+
     @Override
     public boolean isCancelled() {
-        return state.get() == CANCELLED;
+        return state == CANCELLED;
     }
 
     @Override
     public void onCancel(Runnable action) {
         synchronized (this) {
-            if (cancelActions != null) {
-                if (state.get() == RUNNING) {
+            if (!cancelRan) {
+                if (state == RUNNING) {
+                    if (cancelActions == null) {
+                        cancelActions = new ArrayList<>(2);
+                    }
                     cancelActions.add(action);
                 }
                 return;

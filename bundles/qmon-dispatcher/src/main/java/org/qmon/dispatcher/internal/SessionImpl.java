@@ -170,7 +170,7 @@ final class SessionImpl implements DispatchSession {
         }
         // Idle session, non-blocking handler: run it here, as drain() would, but only this one.
         inv.start(target, dispatcher.timeouts(), true);
-        if (!inv.handoff.getAndSet(true)) {
+        if (!inv.handOff()) {
             return; // pending on its Completion: settled() answers and carries on, on a worker
         }
         deliver(inv);
@@ -198,7 +198,7 @@ final class SessionImpl implements DispatchSession {
             }
             if (inv.reply() == null) {
                 start(inv);
-                if (!inv.handoff.getAndSet(true)) {
+                if (!inv.handOff()) {
                     return; // still pending: settled() carries on when the outcome arrives
                 }
             }
@@ -213,7 +213,7 @@ final class SessionImpl implements DispatchSession {
             deliver(inv);
             return;
         }
-        if (inv.handoff.getAndSet(true)) {
+        if (inv.handOff()) {
             // execute() has returned and the drain left this invocation to us: answer, and let a
             // worker (not this thread, which may be a device's or a timer's) run the next request.
             deliver(inv);

@@ -106,29 +106,50 @@ final class RequestChecker {
         if (!(m.value() instanceof ObjectNode req)) {
             return new Answer(Reply.error(ErrorClass.GenericError, "QMP input must be a JSON object"), null, false);
         }
-        JsonNode id = req.get("id");
         boolean oobEnabled = state.oobEnabled();
+        boolean deadlines = state.deadlinesEnabled();
+        // One pass over the members finds what a valid request carries and whether anything is wrong;
+        // only a faulty request is visited again, in QEMU's order, for the text of its first fault.
+        JsonNode id = null;
+        JsonNode execute = null;
+        JsonNode execOob = null;
+        JsonNode arguments = null;
+        JsonNode deadline = null;
+        boolean odd = false;
+        for (Iterator<Map.Entry<String, JsonNode>> it = req.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = e.getValue();
+            switch (e.getKey()) {
+                case "id" -> id = v;
+                case "execute" -> execute = v;
+                case "exec-oob" -> execOob = v;
+                case "arguments" -> arguments = v;
+                case DeadlineMember.MEMBER -> deadline = v;
+                default -> odd = true;
+            }
+        }
+        boolean fault = odd
+                || (execute != null && !execute.isTextual())
+                || (execOob != null && (!oobEnabled || !execOob.isTextual() || execute != null))
+                || (execute == null && execOob == null)
+                || (arguments != null && !arguments.isObject())
+                || (deadline != null && (!deadlines || DeadlineMember.fault(deadline) != null));
         // A request that looks out-of-band is handled at once, like QEMU's handle_qmp_command(). When
         // OOB is not enabled QEMU queues at most one in-band request and stops reading, so an 'exec-oob'
         // request is not even parsed before the earlier replies are out: answering its error in band
         // gives the client the same order without QEMU's one-request window.
-        boolean looksOob = oobEnabled && req.has("exec-oob") && !req.has("execute");
-        Iterable<String> names = req::fieldNames;
-        boolean deadlines = state.deadlinesEnabled();
-        String fault = envelopeFault(req, names, oobEnabled, deadlines);
-        if (fault != null) {
+        boolean looksOob = oobEnabled && execOob != null && execute == null;
+        if (fault) {
             // Two faults in one request: QEMU reports the first in its QDict order, not input order.
-            fault = envelopeFault(req, QdictOrder.keys(req), oobEnabled, deadlines);
-            return new Answer(Reply.error(ErrorClass.GenericError, fault), id, looksOob);
+            String text = envelopeFault(req, QdictOrder.keys(req), oobEnabled, deadlines);
+            return new Answer(Reply.error(ErrorClass.GenericError, text), id, looksOob);
         }
-        String command = req.get(req.has("execute") ? "execute" : "exec-oob").textValue();
+        String command = (execute != null ? execute : execOob).textValue();
         if (state.negotiating() && !state.allowedBeforeNegotiation(command)) {
             return new Answer(Reply.error(ErrorClass.CommandNotFound, EXPECTING_NEGOTIATION), id, looksOob);
         }
-        JsonNode arguments = req.get("arguments");
         @SuppressWarnings("unchecked")
         Map<String, Object> args = arguments == null ? null : (Map<String, Object>) toNeutral(arguments);
-        JsonNode deadline = deadlines ? req.get(DeadlineMember.MEMBER) : null;
         return new Run(command, args, id, looksOob, deadline == null ? 0 : DeadlineMember.millis(deadline));
     }
 

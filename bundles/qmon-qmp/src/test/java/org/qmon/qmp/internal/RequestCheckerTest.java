@@ -158,4 +158,68 @@ class RequestCheckerTest {
         assertEquals("[1,{\"a\":null}]", r.id().toString(), "any JSON value is an id, echoed as it came");
         assertNull(run("{\"execute\": \"c\"}", PLAIN).arguments(), "no arguments member: none");
     }
+
+    /** A state with deadlines enabled or not. */
+    private record DeadlineState(boolean oobEnabled, boolean deadlinesEnabled) implements RequestChecker.SessionState {
+        @Override
+        public boolean negotiating() {
+            return false;
+        }
+
+        @Override
+        public boolean allowedBeforeNegotiation(String command) {
+            return false;
+        }
+    }
+
+    /**
+     * The one-pass check agrees with QEMU's member-by-member one ({@code envelopeFault} in QDict order)
+     * on every request built from the envelope's members, each absent or of each kind, in two orders,
+     * in every session state: a valid one runs, a faulty one is answered with the first fault's text.
+     */
+    @Test
+    void theOnePassCheckAgreesWithTheMemberByMemberOneOnEveryEnvelope() {
+        String[] names = {"execute", "exec-oob", "arguments", "id", DeadlineMember.MEMBER, "bogus"};
+        String[] kinds = {null, "\"cmd\"", "{}", "1", "[]"};
+        int[] choice = new int[names.length];
+        int checked = 0;
+        while (true) {
+            StringBuilder forward = new StringBuilder("{");
+            StringBuilder backward = new StringBuilder();
+            for (int i = 0; i < names.length; i++) {
+                String kind = kinds[choice[i]];
+                if (kind != null) {
+                    String member = "\"" + names[i] + "\": " + kind;
+                    forward.append(forward.length() > 1 ? ", " : "").append(member);
+                    backward.insert(0, member + (backward.length() > 0 ? ", " : ""));
+                }
+            }
+            for (String json : List.of(forward + "}", "{" + backward + "}")) {
+                for (boolean oob : new boolean[] {false, true}) {
+                    for (boolean deadlines : new boolean[] {false, true}) {
+                        JsonMessage m = frame(json);
+                        var req = (com.fasterxml.jackson.databind.node.ObjectNode) m.value();
+                        String expected = RequestChecker.envelopeFault(req,
+                                org.qmon.qmp.internal.json.QdictOrder.keys(req), oob, deadlines);
+                        RequestChecker.Outcome o = RequestChecker.check(m, new DeadlineState(oob, deadlines));
+                        if (expected == null) {
+                            assertInstanceOf(RequestChecker.Run.class, o, json);
+                        } else {
+                            RequestChecker.Answer a = assertInstanceOf(RequestChecker.Answer.class, o, json);
+                            assertEquals(expected, a.reply().description(), json);
+                        }
+                        checked++;
+                    }
+                }
+            }
+            int i = 0;
+            while (i < choice.length && ++choice[i] == kinds.length) {
+                choice[i++] = 0;
+            }
+            if (i == choice.length) {
+                break;
+            }
+        }
+        assertEquals(5 * 5 * 5 * 5 * 5 * 5 * 2 * 4, checked);
+    }
 }

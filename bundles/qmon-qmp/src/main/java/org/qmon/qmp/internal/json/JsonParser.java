@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 
 /**
  * Parses the token list of one framed message into a Jackson tree, with the grammar, checks and
@@ -51,6 +52,27 @@ final class JsonParser {
     private TokenBuffer tokens;
     private int pos;
     private String error;
+    /** The calling thread's {@link StringCache}, fetched once per message. */
+    private StringCache cache;
+
+    /**
+     * The short strings a thread decoded lately, with their nodes. QMP traffic repeats a few strings
+     * ("execute", "id", "arguments", command and member names) in every message: a hit costs a byte
+     * comparison instead of a decode, a String and a TextNode, and the key String comes with its hash
+     * already computed for the ObjectNode's map and the envelope look-ups. Strings and TextNodes are
+     * immutable, so sharing them between the sessions of one thread is safe; one cache per thread (the
+     * I/O threads, usually one) rather than per session keeps an idle session's footprint as it is.
+     * Direct-mapped, {@value #SLOTS} slots: a bounded size whatever the input.
+     */
+    private static final class StringCache {
+        static final int SLOTS = 64;
+        /** Raw tokens (quotes included) of at most this many bytes are cached. */
+        static final int MAX_RAW = 40;
+        final byte[][] raw = new byte[SLOTS][];
+        final TextNode[] nodes = new TextNode[SLOTS];
+    }
+
+    private static final ThreadLocal<StringCache> CACHES = ThreadLocal.withInitial(StringCache::new);
 
     /** Parses all tokens of the buffer as one JSON value. */
     JsonMessage parse(TokenBuffer tb) {
@@ -58,10 +80,12 @@ final class JsonParser {
         pos = 0;
         depth = 0;
         error = null;
+        cache = CACHES.get();
         JsonNode result = run(tb.count());
         Arrays.fill(stack, 0, depth, null); // an error may leave containers behind
         Arrays.fill(keys, 0, depth, null);
         tokens = null;
+        cache = null;
         return result != null ? JsonMessage.ofValue(result) : JsonMessage.ofError(PREFIX + error);
     }
 
@@ -83,10 +107,10 @@ final class JsonParser {
                     boolean object = type == JSON_LCURLY;
                     if (tokens.type(pos) == (object ? JSON_RCURLY : JSON_RSQUARE)) {
                         pos++;
-                        value = object ? NODES.objectNode() : NODES.arrayNode();
+                        value = object ? newObject() : NODES.arrayNode();
                     } else {
                         // parse_pair() / first element: parse a value inside the new container
-                        push(object ? NODES.objectNode() : NODES.arrayNode());
+                        push(object ? newObject() : NODES.arrayNode());
                         continue;
                     }
                 }
@@ -161,6 +185,14 @@ final class JsonParser {
         }
     }
 
+    /**
+     * An object whose map starts with 4 slots rather than 16: requests and their arguments mostly
+     * have two or three members, and the table is most of what a request allocates.
+     */
+    private static ObjectNode newObject() {
+        return new ObjectNode(NODES, new LinkedHashMap<>(4));
+    }
+
     private void push(ContainerNode<?> container) {
         if (depth == stack.length) {
             stack = Arrays.copyOf(stack, depth * 2);
@@ -190,8 +222,7 @@ final class JsonParser {
         int end = tokens.end(token);
         switch (type) {
             case JSON_STRING -> {
-                String s = strings.decode(b, start, end);
-                return s != null ? TextNode.valueOf(s) : fail(strings.error());
+                return string(b, start, end);
             }
             case JSON_INTEGER -> {
                 return integer(b, start, end);
@@ -217,6 +248,32 @@ final class JsonParser {
                 }
             }
         }
+    }
+
+    /** A string token as a node, through the thread's {@link StringCache} when it is short. */
+    private JsonNode string(byte[] b, int start, int end) {
+        int n = end - start;
+        if (n > StringCache.MAX_RAW) {
+            String s = strings.decode(b, start, end);
+            return s != null ? TextNode.valueOf(s) : fail(strings.error());
+        }
+        int h = n;
+        for (int i = start; i < end; i++) {
+            h = 31 * h + b[i];
+        }
+        int slot = (h ^ (h >>> 7) ^ (h >>> 16)) & (StringCache.SLOTS - 1);
+        byte[] raw = cache.raw[slot];
+        if (raw != null && Arrays.equals(raw, 0, raw.length, b, start, end)) {
+            return cache.nodes[slot];
+        }
+        String s = strings.decode(b, start, end);
+        if (s == null) {
+            return fail(strings.error()); // errors are not cached
+        }
+        TextNode node = TextNode.valueOf(s);
+        cache.nodes[slot] = node;
+        cache.raw[slot] = Arrays.copyOfRange(b, start, end);
+        return node;
     }
 
     /**
