@@ -116,9 +116,20 @@ public final class RecordWriters {
 
     /** A list whose elements each have a writer (checked by the caller). */
     private static void list(Object value, ByteSink out, int depth) throws Throwable {
+        sequence((List<?>) value, out, depth, null);
+    }
+
+    /**
+     * {@code [a, b]}: the elements through {@code element}, or each through its class's writer when it
+     * is {@code null}; a {@code null} element as {@code null}.
+     */
+    private static void sequence(Iterable<?> items, ByteSink out, int depth, ValueWriter element) throws Throwable {
+        if (depth > MAX_DEPTH) {
+            throw TooDeep.INSTANCE;
+        }
         out.write('[');
         boolean first = true;
-        for (Object e : (List<?>) value) {
+        for (Object e : items) {
             if (!first) {
                 out.write(',');
                 out.write(' ');
@@ -127,7 +138,7 @@ public final class RecordWriters {
             if (e == null) {
                 out.ascii("null");
             } else {
-                WRITERS.get(e.getClass()).write(e, out, depth + 1);
+                (element != null ? element : WRITERS.get(e.getClass())).write(e, out, depth + 1);
             }
         }
         out.write(']');
@@ -286,26 +297,7 @@ public final class RecordWriters {
             if (element == null) {
                 return null;
             }
-            return (v, out, depth) -> {
-                if (depth > MAX_DEPTH) {
-                    throw TooDeep.INSTANCE;
-                }
-                out.write('[');
-                boolean first = true;
-                for (Object e : (Collection<?>) v) {
-                    if (!first) {
-                        out.write(',');
-                        out.write(' ');
-                    }
-                    first = false;
-                    if (e == null) {
-                        out.ascii("null");
-                    } else {
-                        element.write(e, out, depth + 1);
-                    }
-                }
-                out.write(']');
-            };
+            return (v, out, depth) -> sequence((Collection<?>) v, out, depth, element);
         }
         return null;
     }
