@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,16 +42,12 @@ class ClientDocIT {
     @TempDir
     Path dir;
 
-    private Process qmon;
-    private final LinkedBlockingQueue<String> qmonOutput = new LinkedBlockingQueue<>();
+    private QmonJar qmon;
 
     @AfterEach
     void stopQmon() throws InterruptedException {
-        if (qmon != null && qmon.isAlive()) {
-            qmon.destroy();
-            if (!qmon.waitFor(10, TimeUnit.SECONDS)) {
-                qmon.destroyForcibly();
-            }
+        if (qmon != null) {
+            qmon.stop();
         }
     }
 
@@ -92,44 +85,6 @@ class ClientDocIT {
         return String.join(File.pathSeparator, entries);
     }
 
-    private static Path javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java");
-    }
-
-    private void startQmon(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(javaBinary().toString(), "-jar", System.getProperty("qmon.distribution.jar")));
-        cmd.addAll(List.of(args));
-        qmon = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(qmon.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null;) {
-                    qmonOutput.add(l);
-                }
-            } catch (IOException e) {
-                qmonOutput.add("<read failed: " + e + ">");
-            }
-        }, "qmon-output");
-        reader.setDaemon(true);
-        reader.start();
-    }
-
-    /** Waits (bounded) for a line of qmon's output that starts with the prefix. */
-    private void awaitQmonLine(String prefix) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
-        List<String> seen = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            String l = qmonOutput.poll(100, TimeUnit.MILLISECONDS);
-            if (l != null) {
-                seen.add(l);
-                if (l.startsWith(prefix)) {
-                    return;
-                }
-            }
-        }
-        throw new AssertionError("no line starting with '" + prefix + "'; qmon printed: " + seen);
-    }
-
     @Test
     void theDocsExampleCompilesAsWrittenRunsAgainstQmonAndPrintsWhatTheDocSays() throws Exception {
         String doc = doc();
@@ -148,11 +103,11 @@ class ClientDocIT {
         }
 
         Path sock = dir.resolve("qmp.sock");
-        startQmon("-qmp", "unix:" + sock + ",server=on,wait=off");
-        awaitQmonLine("qmon: ready in");
+        qmon = QmonJar.start(dir, WAIT, "-qmp", "unix:" + sock + ",server=on,wait=off");
+        qmon.awaitLine("qmon: ready in");
 
         Path log = dir.resolve("example.out");
-        Process example = new ProcessBuilder(javaBinary().toString(), "-cp", classes + File.pathSeparator + userClassPath(),
+        Process example = new ProcessBuilder(QmonJar.javaBinary().toString(), "-cp", classes + File.pathSeparator + userClassPath(),
                 "QmpExample", "unix:" + sock).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!example.waitFor(WAIT, TimeUnit.SECONDS)) {
             example.destroyForcibly();
@@ -167,8 +122,8 @@ class ClientDocIT {
         assertTrue(output.stream().anyMatch(l -> l.matches("version: \\d+\\.\\d+ qmon-.+")), printed);
         assertTrue(output.stream().anyMatch(l -> l.matches("commands: [1-9]\\d*")), printed);
 
-        assertTrue(qmon.waitFor(WAIT, TimeUnit.SECONDS), "qmon ends after the example's quit");
-        assertEquals(0, qmon.exitValue());
+        assertTrue(qmon.process().waitFor(WAIT, TimeUnit.SECONDS), "qmon ends after the example's quit");
+        assertEquals(0, qmon.process().exitValue());
     }
 
     private static List<String> withoutServerLines(List<String> lines) {

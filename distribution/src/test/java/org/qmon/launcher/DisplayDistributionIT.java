@@ -5,16 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import javax.imageio.ImageIO;
@@ -38,50 +33,16 @@ class DisplayDistributionIT {
     @TempDir
     Path dir;
 
-    private Process process;
-    private final LinkedBlockingQueue<String> output = new LinkedBlockingQueue<>();
+    private QmonJar qmon;
 
     private void start(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", System.getProperty("qmon.distribution.jar")));
-        cmd.addAll(List.of(args));
-        process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null;) {
-                    output.add(l);
-                }
-            } catch (IOException e) {
-                output.add("<read failed: " + e + ">");
-            }
-        }, "qmon-output");
-        reader.setDaemon(true);
-        reader.start();
-    }
-
-    private String awaitLine(String prefix) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
-        List<String> seen = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            String l = output.poll(100, TimeUnit.MILLISECONDS);
-            if (l != null) {
-                seen.add(l);
-                if (l.startsWith(prefix)) {
-                    return l;
-                }
-            }
-        }
-        throw new AssertionError("no line starting with '" + prefix + "'; output was: " + seen);
+        qmon = QmonJar.start(dir, WAIT, args);
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+        if (qmon != null) {
+            qmon.stop();
         }
     }
 
@@ -89,7 +50,7 @@ class DisplayDistributionIT {
     void screendumpWorksOutOfTheBoxOnTheDefaultDisplay() throws Exception {
         Path sock = dir.resolve("q.sock");
         start("-qmp", "unix:" + sock + ",server=on,wait=off");
-        awaitLine("qmon: ready in");
+        qmon.awaitLine("qmon: ready in");
         try (QmpClient c = QmpClient.connect("unix:" + sock)) {
             JsonNode peripheral = c.execute("qom-list", Map.of("path", "/machine/peripheral")).get(WAIT, TimeUnit.SECONDS);
             assertEquals("child<qmon-display>", find(peripheral, "display0").get("type").asText());
@@ -111,7 +72,7 @@ class DisplayDistributionIT {
     void displayNoneStartsWithoutADisplay() throws Exception {
         Path sock = dir.resolve("q.sock");
         start("-qmp", "unix:" + sock + ",server=on,wait=off", "-display", "none");
-        awaitLine("qmon: ready in");
+        qmon.awaitLine("qmon: ready in");
         try (QmpClient c = QmpClient.connect("unix:" + sock)) {
             JsonNode peripheral = c.execute("qom-list", Map.of("path", "/machine/peripheral")).get(WAIT, TimeUnit.SECONDS);
             assertEquals(1, peripheral.size(), peripheral::toString);
@@ -133,10 +94,10 @@ class DisplayDistributionIT {
     @Test
     void anUnsupportedDisplayOptionFailsFast() throws Exception {
         start("-qmp", "unix:" + dir.resolve("q.sock") + ",server=on,wait=off", "-display", "gtk");
-        String line = awaitLine("qmon: -display");
+        String line = qmon.awaitLine("qmon: -display");
         assertTrue(line.contains("'gtk'"), line);
-        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS));
-        assertEquals(1, process.exitValue());
+        assertTrue(qmon.process().waitFor(WAIT, TimeUnit.SECONDS));
+        assertEquals(1, qmon.process().exitValue());
     }
 
     private static JsonNode find(JsonNode list, String name) {

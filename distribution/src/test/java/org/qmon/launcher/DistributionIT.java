@@ -4,18 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,55 +33,18 @@ class DistributionIT {
     @TempDir
     Path dir;
 
-    private Process process;
-    private Thread reader;
-    private final LinkedBlockingQueue<String> output = new LinkedBlockingQueue<>();
+    private QmonJar qmon;
 
-    private Process start(String... args) throws IOException {
+    private void start(String... args) throws IOException {
         // Its own temporary directory, so a test can see that the framework's storage is gone at the end.
         Files.createDirectories(dir.resolve("tmp"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.io.tmpdir=" + dir.resolve("tmp"), "-jar", System.getProperty("qmon.distribution.jar")));
-        cmd.addAll(List.of(args));
-        process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null;) {
-                    output.add(l);
-                }
-            } catch (IOException e) {
-                output.add("<read failed: " + e + ">");
-            }
-        }, "qmon-output");
-        reader.setDaemon(true);
-        reader.start();
-        return process;
-    }
-
-    /** Waits (bounded) for a line of output that starts with the prefix. */
-    private String awaitLine(String prefix) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
-        List<String> seen = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            String l = output.poll(100, TimeUnit.MILLISECONDS);
-            if (l != null) {
-                seen.add(l);
-                if (l.startsWith(prefix)) {
-                    return l;
-                }
-            }
-        }
-        throw new AssertionError("no line starting with '" + prefix + "'; output was: " + seen);
+        qmon = QmonJar.start(dir, WAIT, List.of("-Djava.io.tmpdir=" + dir.resolve("tmp")), args);
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+        if (qmon != null) {
+            qmon.stop();
         }
     }
 
@@ -98,7 +57,7 @@ class DistributionIT {
         }
         start("-qmp", "unix:" + sock + ",server=on,wait=off", "-qmp", "tcp:127.0.0.1:" + port + ",server=on,wait=off",
                 "-name", "itest");
-        awaitLine("qmon: ready in");
+        qmon.awaitLine("qmon: ready in");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
 
         try (QmpClient tcp = QmpClient.connect("tcp:127.0.0.1:" + port); QmpClient unix = QmpClient.connect("unix:" + sock)) {
@@ -117,8 +76,8 @@ class DistributionIT {
             assertEquals("host-qmp-quit", data.get("reason").asText());
             shutdownSeenByOther.get(WAIT, TimeUnit.SECONDS);
         }
-        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS), "the process ends after quit");
-        assertEquals(0, process.exitValue());
+        assertTrue(qmon.process().waitFor(WAIT, TimeUnit.SECONDS), "the process ends after quit");
+        assertEquals(0, qmon.process().exitValue());
         assertFalse(Files.exists(sock), "the unix socket is removed on the way out");
         assertStorageDeleted();
     }
@@ -133,11 +92,10 @@ class DistributionIT {
     /** Starts with the arguments and expects exit status 1 and one "qmon: " line that says why. */
     private String failsWith(String... args) throws Exception {
         start(args);
-        String l = awaitLine("qmon: ");
-        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS), "the launcher exits");
-        assertEquals(1, process.exitValue());
-        List<String> rest = new ArrayList<>();
-        output.drainTo(rest);
+        String l = qmon.awaitLine("qmon: ");
+        assertTrue(qmon.process().waitFor(WAIT, TimeUnit.SECONDS), "the launcher exits");
+        assertEquals(1, qmon.process().exitValue());
+        List<String> rest = qmon.drainOutput();
         assertFalse(rest.stream().anyMatch(x -> x.contains("Exception") || x.startsWith("\tat ")),
                 "no stack trace: " + rest);
         return l;
@@ -173,10 +131,10 @@ class DistributionIT {
         String first = "tcp:127.0.0.1:" + port;
         String second = first + ",server=on";
         start("-qmp", first, "-qmp", second);
-        String l = awaitLine("qmon: -qmp");
+        String l = qmon.awaitLine("qmon: -qmp");
         assertTrue(l.contains("cannot listen on tcp:127.0.0.1:" + port + ": "), l);
-        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS), "the launcher exits");
-        assertEquals(1, process.exitValue());
+        assertTrue(qmon.process().waitFor(WAIT, TimeUnit.SECONDS), "the launcher exits");
+        assertEquals(1, qmon.process().exitValue());
     }
 
     @Test
@@ -195,17 +153,16 @@ class DistributionIT {
     void sigtermStopsCleanly() throws Exception {
         Path sock = dir.resolve("t.sock");
         start("-qmp", "unix:" + sock + ",server=on,wait=off");
-        awaitLine("qmon: ready in");
+        qmon.awaitLine("qmon: ready in");
         try (QmpClient c = QmpClient.connect("unix:" + sock)) {
             assertEquals("running", c.execute("query-status").get(WAIT, TimeUnit.SECONDS).get("status").asText());
         }
         // SIGTERM as an init system sends it (Process.destroy() would also close our end of its output).
-        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor());
-        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS), "the process ends on SIGTERM");
-        reader.join(TimeUnit.SECONDS.toMillis(WAIT));
-        assertEquals(143, process.exitValue(), "128 + SIGTERM, the JVM's status for a terminating signal");
-        List<String> rest = new ArrayList<>();
-        output.drainTo(rest);
+        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(qmon.process().pid())).start().waitFor());
+        assertTrue(qmon.process().waitFor(WAIT, TimeUnit.SECONDS), "the process ends on SIGTERM");
+        qmon.awaitEndOfOutput();
+        assertEquals(143, qmon.process().exitValue(), "128 + SIGTERM, the JVM's status for a terminating signal");
+        List<String> rest = qmon.drainOutput();
         assertFalse(rest.stream().anyMatch(x -> x.contains("Exception") || x.startsWith("\tat ")),
                 "no stack trace on the way out: " + rest);
         assertFalse(Files.exists(sock), "the unix socket is removed on the way out");
@@ -218,8 +175,8 @@ class DistributionIT {
         Path jar = Path.of(System.getProperty("qmon.bench.commands.jar"));
         assertTrue(Files.isRegularFile(jar), jar::toString);
         start("-qmp", "unix:" + sock + ",server=on,wait=off", "-bundle", jar.toString());
-        assertTrue(awaitLine("qmon: started ").contains("org.qmon.qmon-bench-commands"));
-        awaitLine("qmon: ready in");
+        assertTrue(qmon.awaitLine("qmon: started ").contains("org.qmon.qmon-bench-commands"));
+        qmon.awaitLine("qmon: ready in");
         try (QmpClient c = QmpClient.connect("unix:" + sock)) {
             JsonNode commands = c.execute("query-commands").get(WAIT, TimeUnit.SECONDS);
             List<String> names = new ArrayList<>();

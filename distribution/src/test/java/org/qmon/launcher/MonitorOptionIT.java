@@ -3,10 +3,8 @@ package org.qmon.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -19,9 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code -monitor}: the executable jar with QEMU's human monitor options, unix and TCP, printed at
- * start, driven over the real sockets, and {@code quit} from the human monitor ends the process.
+ * start, driven over the real sockets, and {@code quit} from the human monitor ends the qmon.process().
  */
 class MonitorOptionIT {
 
@@ -40,50 +36,16 @@ class MonitorOptionIT {
     @TempDir
     Path dir;
 
-    private Process process;
-    private final LinkedBlockingQueue<String> output = new LinkedBlockingQueue<>();
+    private QmonJar qmon;
 
     private void start(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", System.getProperty("qmon.distribution.jar")));
-        cmd.addAll(List.of(args));
-        process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null;) {
-                    output.add(l);
-                }
-            } catch (IOException e) {
-                output.add("<read failed: " + e + ">");
-            }
-        }, "qmon-output");
-        reader.setDaemon(true);
-        reader.start();
-    }
-
-    private List<String> linesUntil(String prefix) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
-        List<String> seen = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            String l = output.poll(100, TimeUnit.MILLISECONDS);
-            if (l != null) {
-                seen.add(l);
-                if (l.startsWith(prefix)) {
-                    return seen;
-                }
-            }
-        }
-        throw new AssertionError("no line starting with '" + prefix + "'; output was: " + seen);
+        qmon = QmonJar.start(dir, WAIT, args);
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+        if (qmon != null) {
+            qmon.stop();
         }
     }
 
@@ -110,7 +72,7 @@ class MonitorOptionIT {
         Path qmp = dir.resolve("q.sock");
         start("-qmp", "unix:" + qmp + ",server=on,wait=off", "-monitor", "unix:" + hmp + ",server=on,wait=off",
                 "-monitor", "tcp:127.0.0.1:" + port + ",server=on,wait=off", "-name", "hmp-it");
-        List<String> lines = linesUntil("qmon: ready in");
+        List<String> lines = qmon.linesUntil("qmon: ready in");
         assertTrue(lines.contains("qmon: HMP listening on unix:" + hmp.toAbsolutePath()), lines::toString);
         assertTrue(lines.contains("qmon: HMP listening on tcp:127.0.0.1:" + port), lines::toString);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(hmp)));
@@ -132,17 +94,17 @@ class MonitorOptionIT {
             assertEquals("VM status: running\r\n(qemu) ", untilPrompt(in));
             ch.write(ByteBuffer.wrap("quit\r".getBytes(StandardCharsets.US_ASCII)));
         }
-        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS), "quit from the human monitor ends the process");
-        assertEquals(0, process.exitValue());
+        assertTrue(qmon.process().waitFor(WAIT, TimeUnit.SECONDS), "quit from the human monitor ends the process");
+        assertEquals(0, qmon.process().exitValue());
         assertTrue(Files.notExists(hmp), "the monitor's socket is removed on the way out");
     }
 
     @Test
     void aBadMonitorOptionIsAClearError() throws Exception {
         start("-monitor", "stdio");
-        List<String> lines = linesUntil("qmon: ");
+        List<String> lines = qmon.linesUntil("qmon: ");
         assertTrue(lines.get(lines.size() - 1).contains("-monitor expects unix:PATH or tcp:HOST:PORT"), lines::toString);
-        assertTrue(process.waitFor(WAIT, TimeUnit.SECONDS));
-        assertEquals(1, process.exitValue());
+        assertTrue(qmon.process().waitFor(WAIT, TimeUnit.SECONDS));
+        assertEquals(1, qmon.process().exitValue());
     }
 }

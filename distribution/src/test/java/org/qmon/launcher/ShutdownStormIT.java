@@ -62,10 +62,10 @@ class ShutdownStormIT {
     void quitWithAThousandRequestsInFlightAnswersOrClosesCleanlyAndExitsZero() throws Exception {
         Path sock = dir.resolve("s.sock");
         Files.createDirectories(dir.resolve("tmp"));
-        process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.io.tmpdir=" + dir.resolve("tmp"), "-jar", System.getProperty("qmon.distribution.jar"),
-                "-qmp", "unix:" + sock + ",server=on,wait=off", "-display", "none",
-                "-bundle", System.getProperty("qmon.bench.commands.jar"))
+        // QmonJar's command line, but the output to qmon.log (the wait below reads it) rather than its reader.
+        process = new ProcessBuilder(QmonJar.command(List.of("-Djava.io.tmpdir=" + dir.resolve("tmp")),
+                List.of("-qmp", "unix:" + sock + ",server=on,wait=off", "-display", "none",
+                        "-bundle", System.getProperty("qmon.bench.commands.jar"))))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("qmon.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -2,22 +2,20 @@ package org.qmon.difftests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.qmon.difftests.DiffHarness.WAIT_MS;
+import static org.qmon.difftests.DiffHarness.assumeQemuInstalled;
+import static org.qmon.difftests.DiffHarness.awaitSocket;
+import static org.qmon.difftests.DiffHarness.exchange;
+import static org.qmon.difftests.DiffHarness.unixServer;
 
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qmon.difftests.DiffHarness.WorkingDirectory;
 
 /**
  * Differential tests of the human monitor: the same lines to QEMU 7.2's {@code -monitor} socket and
@@ -42,29 +41,20 @@ class HmpDifferentialTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PROMPT = "(qemu) ";
-    private static final long WAIT_MS = 10_000;
 
     @TempDir
     static Path dir;
-    private static Process qemu;
-    private static Process qmon;
+    private static DiffHarness processes;
     private static Monitor qemuHmp;
     private static Monitor qmonHmp;
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(QemuDifferentialTest.qemuInstalled(), "qemu-system-x86_64 is not on the PATH: install Debian's "
-                + "qemu-system-x86 (.ci/run does) to run the differential tests");
-        qemu = new ProcessBuilder("qemu-system-x86_64", "-machine", "none", "-nodefaults", "-display", "none",
-                "-qmp", "unix:" + dir.resolve("qemu-qmp.sock") + ",server=on,wait=off",
-                "-monitor", "unix:" + dir.resolve("qemu-hmp.sock") + ",server=on,wait=off")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("qemu.log").toFile()).start();
-        qmon = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                System.getProperty("qmon.distribution.jar"),
-                "-qmp", "unix:" + dir.resolve("qmon-qmp.sock") + ",server=on,wait=off",
-                "-monitor", "unix:" + dir.resolve("qmon-hmp.sock") + ",server=on,wait=off")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("qmon.log").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        assumeQemuInstalled();
+        processes = DiffHarness.start(dir, WorkingDirectory.INHERITED,
+                List.of("-machine", "none", "-nodefaults", "-display", "none",
+                        "-qmp", unixServer(dir.resolve("qemu-qmp.sock")), "-monitor", unixServer(dir.resolve("qemu-hmp.sock"))),
+                List.of("-qmp", unixServer(dir.resolve("qmon-qmp.sock")), "-monitor", unixServer(dir.resolve("qmon-hmp.sock"))));
         qemuHmp = Monitor.await(dir.resolve("qemu-hmp.sock"), true);
         qmonHmp = Monitor.await(dir.resolve("qmon-hmp.sock"), false);
     }
@@ -76,13 +66,8 @@ class HmpDifferentialTest {
                 m.close();
             }
         }
-        for (Process p : new Process[] {qemu, qmon}) {
-            if (p != null && p.isAlive()) {
-                p.destroy();
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            }
+        if (processes != null) {
+            processes.stop();
         }
     }
 
@@ -103,21 +88,9 @@ class HmpDifferentialTest {
             banner = untilPrompt();
         }
 
-        static Monitor await(Path socket, boolean echoes) throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            for (;;) {
-                if (Files.exists(socket)) {
-                    try {
-                        return new Monitor(socket, echoes);
-                    } catch (IOException e) {
-                        // not accepting yet
-                    }
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError(socket + " did not come up");
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
-            }
+        /** Connects once the socket accepts (bounded), and reads the banner. */
+        static Monitor await(Path socket, boolean echoes) {
+            return awaitSocket(socket, s -> new Monitor(s, echoes));
         }
 
         /** Reads to the next prompt, each wait bounded by a deadline (a selector, no sleeps). */
@@ -227,19 +200,7 @@ class HmpDifferentialTest {
 
     /** One QMP exchange: greeting, negotiation, the request; the reply as parsed JSON. */
     private static JsonNode qmp(Path socket, String request) throws IOException {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
-            r.readLine();
-            ch.write(ByteBuffer.wrap(("{\"execute\": \"qmp_capabilities\"}\n" + request + "\n").getBytes(StandardCharsets.UTF_8)));
-            r.readLine();
-            for (;;) {
-                JsonNode n = JSON.readTree(r.readLine());
-                if (!n.has("event")) {
-                    return n;
-                }
-            }
-        }
+        return exchange(socket, request).get(0);
     }
 
     @Test

@@ -5,17 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.qmon.difftests.DiffHarness.WAIT_MS;
+import static org.qmon.difftests.DiffHarness.assumeQemuInstalled;
+import static org.qmon.difftests.DiffHarness.onPath;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,6 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.qmon.difftests.DiffHarness.RawConnection;
+import org.qmon.difftests.DiffHarness.RawConnection.Encoding;
+import org.qmon.difftests.DiffHarness.WorkingDirectory;
 
 /**
  * Differential conformance: the same raw bytes go to QEMU 7.2 ({@code -machine none}) and to the qmon
@@ -57,144 +55,38 @@ class QemuDifferentialTest {
     private static final String NEGOTIATE_WITHOUT_OOB = "{\"execute\": \"qmp_capabilities\"}\n";
     /** The recovery probe of QEMU's test_malformed(). */
     private static final String RECOVERY = "{\"execute\": \"no-such-cmd\"}\n";
-    private static final long WAIT_MS = 10_000;
 
     @TempDir
     static Path dir;
-    private static Process qemu;
-    private static Process qmon;
+    private static DiffHarness processes;
     private static Path qemuSocket;
     private static Path qmonSocket;
 
-    static boolean qemuInstalled() {
-        String path = System.getenv("PATH");
-        return path != null && Stream.of(path.split(File.pathSeparator))
-                .anyMatch(d -> Files.isExecutable(Path.of(d, "qemu-system-x86_64")));
-    }
-
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(qemuInstalled(), "qemu-system-x86_64 is not on the PATH: install Debian's qemu-system-x86 "
-                + "(.ci/run does) to run the differential tests");
+        assumeQemuInstalled();
         qemuSocket = dir.resolve("qemu.sock");
         qmonSocket = dir.resolve("qmon.sock");
-        qemu = new ProcessBuilder("qemu-system-x86_64", "-machine", "none", "-nodefaults", "-display", "none",
-                "-qmp", "unix:" + qemuSocket + ",server=on,wait=off")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("qemu.log").toFile()).start();
-        qmon = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                System.getProperty("qmon.distribution.jar"), "-qmp", "unix:" + qmonSocket + ",server=on,wait=off")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("qmon.log").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        awaitConnectable(qemuSocket);
-        awaitConnectable(qmonSocket);
+        processes = DiffHarness.startWithQmp(dir, WorkingDirectory.INHERITED, Encoding.BYTES, qemuSocket, qmonSocket,
+                "-machine", "none", "-nodefaults", "-display", "none");
     }
 
     @AfterAll
     static void stop() throws InterruptedException {
-        for (Process p : new Process[] {qemu, qmon}) {
-            if (p != null && p.isAlive()) {
-                p.destroy();
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            }
+        if (processes != null) {
+            processes.stop();
         }
     }
 
-    private static void awaitConnectable(Path socket) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            if (Files.exists(socket)) {
-                try (Conn c = new Conn(socket)) {
-                    if (c.line(WAIT_MS) != null) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    // not yet accepting
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(socket + " did not come up");
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
-        }
-    }
-
-    /** A raw connection: bytes out, CRLF lines in, each read bounded by a timeout. */
-    static final class Conn implements AutoCloseable {
-        final SocketChannel ch;
-        final Selector selector;
-        final StringBuilder pending = new StringBuilder();
-        final ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-        /** The peer closed (end of stream), as opposed to a read that timed out. */
-        boolean closedByPeer;
-
-        Conn(Path socket) throws IOException {
-            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ch.configureBlocking(false);
-            selector = Selector.open();
-            ch.register(selector, SelectionKey.OP_READ);
-        }
-
-        /** Sends the string's chars as raw bytes (ISO-8859-1: {@code "\u00ff"} is the byte 0xFF). */
-        void send(String s) throws IOException {
-            ByteBuffer b = ByteBuffer.wrap(s.getBytes(StandardCharsets.ISO_8859_1));
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-            while (b.hasRemaining()) {
-                if (ch.write(b) == 0) {
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError("the server stopped reading");
-                    }
-                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
-                }
-            }
-        }
-
-        /** The next line, or null if none arrives within the timeout or the peer closed. */
-        String line(long timeoutMs) throws IOException {
-            long deadline = System.currentTimeMillis() + timeoutMs;
-            while (true) {
-                int nl = pending.indexOf("\r\n");
-                if (nl >= 0) {
-                    String l = pending.substring(0, nl);
-                    pending.delete(0, nl + 2);
-                    return l;
-                }
-                long left = deadline - System.currentTimeMillis();
-                if (left <= 0 || selector.select(left) == 0) {
-                    if (System.currentTimeMillis() >= deadline) {
-                        return null;
-                    }
-                    continue;
-                }
-                selector.selectedKeys().clear();
-                buf.clear();
-                int n = ch.read(buf);
-                if (n < 0) {
-                    closedByPeer = true;
-                    return null;
-                }
-                for (int i = 0; i < n; i++) {
-                    if (buf.get(i) < 0) {
-                        throw new AssertionError("non-ASCII output byte " + (buf.get(i) & 0xff) + " after " + pending);
-                    }
-                }
-                pending.append(new String(buf.array(), 0, n, StandardCharsets.ISO_8859_1));
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            selector.close();
-            ch.close();
-        }
+    /** A raw connection that sends each char as one byte and accepts only ASCII back. */
+    private static RawConnection connect(Path socket) throws IOException {
+        return new RawConnection(socket, Encoding.BYTES);
     }
 
     /** Connects, reads the greeting, sends the bytes, reads {@code replies} replies (events included). */
     private static List<JsonNode> exchange(Path socket, String bytes, int replies) throws IOException {
         List<JsonNode> out = new ArrayList<>();
-        try (Conn c = new Conn(socket)) {
+        try (RawConnection c = connect(socket)) {
             out.add(normalise(JSON.readTree(c.line(WAIT_MS))));
             c.send(bytes);
             int got = 0;
@@ -354,13 +246,13 @@ class QemuDifferentialTest {
     /** Sends the bytes, shuts down the sending side, and reads every line until the server closes. */
     private static List<JsonNode> halfClosedExchange(Path socket, String bytes) throws IOException {
         List<JsonNode> out = new ArrayList<>();
-        try (Conn c = new Conn(socket)) {
+        try (RawConnection c = connect(socket)) {
             c.send(bytes);
-            c.ch.shutdownOutput();
+            c.shutdownOutput();
             for (String l; (l = c.line(WAIT_MS)) != null;) {
                 out.add(normalise(JSON.readTree(l)));
             }
-            assertTrue(c.closedByPeer, () -> socket.getFileName() + " did not close after answering: " + out);
+            assertTrue(c.closedByPeer(), () -> socket.getFileName() + " did not close after answering: " + out);
         }
         return out;
     }
@@ -379,14 +271,9 @@ class QemuDifferentialTest {
         assertEquals("running", status(qmonSocket), "cont ran: the machine is not left paused");
     }
 
-    static boolean socatInstalled() {
-        String path = System.getenv("PATH");
-        return path != null && Stream.of(path.split(File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, "socat")));
-    }
-
     @Test
     void theReadmesSocatPipeGetsEveryReplyFromBoth() throws Exception {
-        assumeTrue(socatInstalled(), "socat is not on the PATH (.ci/run installs it)");
+        assumeTrue(onPath("socat"), "socat is not on the PATH (.ci/run installs it)");
         List<List<JsonNode>> both = new ArrayList<>();
         for (Path socket : new Path[] {qemuSocket, qmonSocket}) {
             Process p = new ProcessBuilder("socat", "-", "UNIX-CONNECT:" + socket).redirectErrorStream(true).start();
@@ -420,15 +307,15 @@ class QemuDifferentialTest {
 
     @Test
     void qmonServesManyClientsOnOneSocketWhereQemuServesOne() throws IOException {
-        Conn first = new Conn(qemuSocket);
-        try (Conn second = new Conn(qemuSocket)) {
-            try (Conn a = first) {
+        RawConnection first = connect(qemuSocket);
+        try (RawConnection second = connect(qemuSocket)) {
+            try (RawConnection a = first) {
                 assertNotNull(a.line(WAIT_MS), "QEMU greets the first client");
                 assertNull(second.line(500), "QEMU does not greet a second client while the first is connected");
             }
             assertNotNull(second.line(WAIT_MS), "QEMU greets the second client once the first has left");
         }
-        try (Conn a = new Conn(qmonSocket); Conn b = new Conn(qmonSocket)) {
+        try (RawConnection a = connect(qmonSocket); RawConnection b = connect(qmonSocket)) {
             assertNotNull(a.line(WAIT_MS));
             assertNotNull(b.line(WAIT_MS), "qmon greets every client at once");
         }
@@ -465,7 +352,7 @@ class QemuDifferentialTest {
     @Test
     void greetingHasQemusShape() throws IOException {
         for (Path socket : new Path[] {qemuSocket, qmonSocket}) {
-            try (Conn c = new Conn(socket)) {
+            try (RawConnection c = connect(socket)) {
                 String line = c.line(WAIT_MS);
                 assertNotNull(line, socket + ": no greeting");
                 JsonNode g = JSON.readTree(line);
