@@ -203,7 +203,7 @@ final class HmpParser {
             if (later.stream().anyMatch(l -> l.flag() != 0 && l.flag() == letter)) {
                 return;
             }
-            throw fail(command + ": unsupported option -" + (letter == '\0' ? "" : String.valueOf(letter)));
+            throw fail(command + ": unsupported option -" + (letter == '\0' ? "" : shown(letter)));
         }
         p += 2;
         if (param.kind() == HmpParameter.Kind.FLAG) {
@@ -213,9 +213,25 @@ final class HmpParser {
         skipSpaces();
         String v = word();
         if (v == null) {
-            throw fail(command + ": value expected for -" + letter);
+            throw fail(command + ": value expected for -" + shown(letter));
         }
         values.put(param.name(), v);
+    }
+
+    /**
+     * A character of the line as an error message shows it: itself, or a C escape for the blanks a line
+     * may hold ({@code \\t}, {@code \\n}, ...), so that every message stays one line (QEMU prints the raw
+     * character, which splits its message when the line came from {@code human-monitor-command}).
+     */
+    static String shown(char c) {
+        return switch (c) {
+            case '\t' -> "\\t";
+            case '\n' -> "\\n";
+            case '\r' -> "\\r";
+            case 0x0b -> "\\v";
+            case '\f' -> "\\f";
+            default -> c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c);
+        };
     }
 
     /**
@@ -246,7 +262,7 @@ final class HmpParser {
                         case 'r' -> out.append('\r');
                         case '\\', '\'', '"' -> out.append(e);
                         default -> {
-                            errors.add("unsupported escape code: '\\" + e + "'");
+                            errors.add("unsupported escape code: '\\" + shown(e) + "'");
                             return null;
                         }
                     }
@@ -398,7 +414,7 @@ final class HmpParser {
             i++;
         }
         if (i == digits) {
-            throw fail("invalid char '" + s.charAt(start) + "' in expression");
+            throw fail("invalid char '" + shown(s.charAt(start)) + "' in expression");
         }
         BigInteger v = new BigInteger(s.substring(digits, i), radix);
         if (v.bitLength() > 64) {

@@ -48,6 +48,16 @@ class HmpParserTest {
     }
 
     @Test
+    void aBlankEchoedInAMessageIsEscapedSoEveryMessageIsOneLine() {
+        // human-monitor-command's command-line may hold a newline; found by HmpParserFuzzTest
+        assertEquals(List.of("cmd: unsupported option -\\n"), fails("-\n", HmpParameter.flag("force", 'f')));
+        assertEquals(List.of("cmd: value expected for -o"), fails("-o", HmpParameter.option("format", 'o')));
+        assertEquals(List.of("invalid char '\\x01' in expression"), fails("\u0001", HmpParameter.integer("i")));
+        assertEquals(List.of("unsupported escape code: '\\\\x01'", "cmd: string expected"),
+                fails("\"\\\u0001\"", HmpParameter.string("s")));
+    }
+
+    @Test
     void optionalParametersMayBeLeftOut() {
         assertEquals(Map.of("f", "x.ppm"), ok("x.ppm", HmpParameter.filename("f"), HmpParameter.string("device").optional(),
                 HmpParameter.integer("head").optional()));
