@@ -72,6 +72,10 @@ class RecordWritersTest {
     record Node(String name, List<Node> children, Node next) {
     }
 
+    /** Components named like bean getters: Jackson must not rename or double them. */
+    record GetterNamed(boolean isOn, String getName, int get, boolean is) {
+    }
+
     // What Jackson must write: each of these is handed back.
     record WithMap(Map<String, Object> map) {
     }
@@ -135,6 +139,7 @@ class RecordWritersTest {
                 new Renamed(1, null, Arch.plain),
                 new Renamed(2, "p", null),
                 new Included("a", null),
+                new GetterNamed(true, "n", 1, false),
                 new Outer(new Inner("v", List.of("a", "b")), List.of(new Inner("w", List.of())),
                         new LinkedHashSet<>(List.of(Arch.AARCH64, Arch.plain)), Arrays.asList(1, null, 3),
                         List.of(List.of("x"), List.of())),
