@@ -36,8 +36,21 @@ final class HmpInterpreter {
     private static final int HELP_MAX_WORDS = 16;
 
     private final Supplier<HmpTables> tables;
-    /** Turns results into the neutral form QMP would send: absent (null) members omitted, as QMP does. */
-    private final ObjectMapper mapper;
+    /**
+     * Turns results into the neutral form QMP would send: absent (null) members omitted, as QMP does.
+     * Built at the first command's result (a holder class): building it loads about 200 of Jackson's
+     * classes, which the monitors' start need not wait for.
+     */
+    private static final class Neutral {
+        static final ObjectMapper MAPPER = newMapper();
+
+        private static ObjectMapper newMapper() {
+            ObjectMapper m = new ObjectMapper();
+            m.setSerializationInclusion(JsonInclude.Include.NON_NULL);
+            m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+            return m;
+        }
+    }
 
     /**
      * Creates an interpreter.
@@ -46,10 +59,6 @@ final class HmpInterpreter {
      */
     HmpInterpreter(Supplier<HmpTables> tables) {
         this.tables = tables;
-        ObjectMapper m = new ObjectMapper();
-        m.setSerializationInclusion(JsonInclude.Include.NON_NULL);
-        m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
-        this.mapper = m;
     }
 
     /** @return the tables now */
@@ -144,7 +153,7 @@ final class HmpInterpreter {
         String text;
         try {
             Object v = reply.value();
-            Object neutral = v == null ? Map.of() : mapper.convertValue(v, Object.class);
+            Object neutral = v == null ? Map.of() : Neutral.MAPPER.convertValue(v, Object.class);
             text = d.formatter().format(neutral, values);
         } catch (RuntimeException e) {
             LOG.warn("HMP command {}: its formatter failed", d, e);

@@ -38,7 +38,10 @@ final class EventThrottle implements AutoCloseable {
             "MEMORY_DEVICE_SIZE_CHANGE", new Rule(1000, "qom-path"),
             "HV_BALLOON_STATUS_REPORT", new Rule(1000, null));
 
-    private static final ObjectMapper KEY_MAPPER = new ObjectMapper();
+    /** Built at the first throttled event (a holder class: no mapper for a monitor that has none). */
+    private static final class Keys {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private static final class State {
         MonitorEvent pending;
@@ -97,7 +100,7 @@ final class EventThrottle implements AutoCloseable {
         if (rule.keyMember() == null || e.data() == null) {
             return "";
         }
-        JsonNode data = KEY_MAPPER.valueToTree(e.data());
+        JsonNode data = Keys.MAPPER.valueToTree(e.data());
         return Objects.toString(data.path(rule.keyMember()).asText(null), "");
     }
 

@@ -35,10 +35,10 @@ final class QmpOutput {
     /** Twice the parser's depth limit: an echoed id and a result's own nesting both fit. */
     static final int MAX_WRITE_DEPTH = 2 * org.qmon.qmp.internal.json.JsonLimits.QEMU.maxDepth();
 
-    private final ObjectMapper mapper;
+    /** Built by {@link #mapper()}; guarded by this for the write, volatile for the read. */
+    private volatile ObjectMapper mapper;
 
     QmpOutput() {
-        this.mapper = newMapper();
     }
 
     /**
@@ -58,15 +58,30 @@ final class QmpOutput {
         return m;
     }
 
+    /**
+     * The mapper, built at its first use: most replies are records {@link RecordWriters} writes, and
+     * building a mapper loads about 300 of Jackson's classes (about 0.1 s and 5 MiB), which the
+     * listeners need not wait for and an idle monitor need not hold. The first result or event that
+     * needs it (a map, a string, an event's data, any HMP command) pays the 0.1 s once.
+     */
     ObjectMapper mapper() {
-        return mapper;
+        ObjectMapper m = mapper;
+        if (m == null) {
+            synchronized (this) {
+                m = mapper;
+                if (m == null) {
+                    mapper = m = newMapper();
+                }
+            }
+        }
+        return m;
     }
 
     /** Serialises any value as one QMP line. */
     byte[] line(Object value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-        try (JsonGenerator g = QmpJsonWriter.generator(out, mapper)) {
-            mapper.writeValue(g, value);
+        try (JsonGenerator g = QmpJsonWriter.generator(out, mapper())) {
+            mapper().writeValue(g, value);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -118,7 +133,7 @@ final class QmpOutput {
 
         JsonGenerator generator() {
             if (generator == null) {
-                generator = QmpJsonWriter.generator(out, mapper);
+                generator = QmpJsonWriter.generator(out, mapper());
             }
             return generator;
         }
@@ -144,7 +159,7 @@ final class QmpOutput {
     private final ClassValue<ObjectWriter> writers = new ClassValue<>() {
         @Override
         protected ObjectWriter computeValue(Class<?> type) {
-            return mapper.writerFor(type);
+            return mapper().writerFor(type);
         }
     };
 
@@ -204,12 +219,12 @@ final class QmpOutput {
         Instant now = Instant.now();
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-            try (JsonGenerator g = QmpJsonWriter.generator(out, mapper)) {
+            try (JsonGenerator g = QmpJsonWriter.generator(out, mapper())) {
                 g.writeStartObject();
                 g.writeStringField("event", e.name());
                 if (e.data() != null) {
                     g.writeFieldName("data");
-                    mapper.writeValue(g, e.data());
+                    mapper().writeValue(g, e.data());
                 }
                 g.writeObjectFieldStart("timestamp");
                 g.writeNumberField("seconds", now.getEpochSecond());

@@ -1,6 +1,6 @@
 package org.qmon.qmp.internal;
 
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +19,8 @@ import org.qmon.api.event.EventType;
 import org.qmon.api.event.MonitorEvent;
 import org.qmon.api.runtime.Dispatcher;
 import org.qmon.api.runtime.VersionInfo;
+import org.qmon.qmp.internal.json.ByteSink;
+import org.qmon.qmp.internal.json.RecordWriters;
 import org.qmon.transport.Connection;
 import org.qmon.transport.ConnectionHandler;
 import org.qmon.transport.Protocol;
@@ -59,10 +61,35 @@ public final class QmpRuntime implements Protocol, EventHandler {
     public QmpRuntime(@Reference Dispatcher dispatcher, @Reference VersionInfo version) {
         this.dispatcher = dispatcher;
         this.throttle = new EventThrottle(this::broadcast);
-        Map<String, Object> qmp = new LinkedHashMap<>();
-        qmp.put("version", version);
-        qmp.put("capabilities", QmpCapabilitiesCommand.OFFERED);
-        this.greeting = output.line(Map.of("QMP", qmp));
+        this.greeting = greeting(output, version);
+    }
+
+    /** The greeting's shape: {@code {"QMP": {"version": ..., "capabilities": [...]}}}. */
+    record Greeting(Offer QMP) {
+    }
+
+    /** The greeting's {@code QMP} member. */
+    record Offer(VersionInfo version, List<String> capabilities) {
+    }
+
+    /**
+     * The greeting line, built once. Written by {@link RecordWriters} (the bytes Jackson would write,
+     * which {@code RecordWritersTest} holds it to), so that no mapper has to be built before the first
+     * client is greeted; through the mapper only if a future VersionInfo were a shape it hands back.
+     */
+    static byte[] greeting(QmpOutput output, VersionInfo version) {
+        Greeting g = new Greeting(new Offer(version, QmpCapabilitiesCommand.OFFERED));
+        ByteSink out = new ByteSink();
+        try {
+            if (RecordWriters.write(g, out)) {
+                out.write('\r');
+                out.write('\n');
+                return out.toByteArray();
+            }
+        } catch (Exception e) {
+            // fall through to the mapper, which reports what it cannot write
+        }
+        return output.line(g);
     }
 
     @Deactivate

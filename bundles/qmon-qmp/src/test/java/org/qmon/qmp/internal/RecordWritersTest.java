@@ -140,6 +140,9 @@ class RecordWritersTest {
                 new Renamed(2, "p", null),
                 new Included("a", null),
                 new GetterNamed(true, "n", 1, false),
+                // the greeting, written here so that no mapper is built before the first client
+                new QmpRuntime.Greeting(new QmpRuntime.Offer(new org.qmon.api.runtime.VersionInfo(
+                        new org.qmon.api.runtime.VersionInfo.Triple(7, 2, 22), "Debian 1:7.2+dfsg-7"), List.of("oob"))),
                 new Outer(new Inner("v", List.of("a", "b")), List.of(new Inner("w", List.of())),
                         new LinkedHashSet<>(List.of(Arch.AARCH64, Arch.plain)), Arrays.asList(1, null, 3),
                         List.of(List.of("x"), List.of())),
