@@ -86,6 +86,11 @@ final class JsonLexer {
         this.maxTokenBytes = maxTokenBytes;
     }
 
+    /** @return whether the lexer is between tokens in its start state (not in a token, not recovering) */
+    boolean atStart() {
+        return state == IN_START;
+    }
+
     /** Returns to the start state (the caller clears the token buffer). */
     void reset() {
         state = IN_START;

@@ -185,6 +185,234 @@ final class JsonParser {
         }
     }
 
+    // ---- The fast path: one pass over the bytes of a plain request -------------------------------
+
+    /** The deepest nesting, most tokens and most bytes of a message the fast path takes. */
+    static final int FAST_MAX_DEPTH = 16;
+    static final int FAST_MAX_TOKENS = 512;
+    static final int FAST_MAX_BYTES = 16 * 1024;
+
+    /** Where the message {@link #fast} returned ends: the index just past its closing brace. */
+    private int fastEnd;
+    private byte[] in;
+    private int at;
+    private int limit;
+    private int fastTokens;
+
+    /** @return the index just past the message the last successful {@link #fast} call parsed */
+    int fastEnd() {
+        return fastEnd;
+    }
+
+    /**
+     * Parses one plain object from {@code b[from..to)} in a single pass, without the lexer's token
+     * list: the common request ({@code {"execute": "query-status", "id": 5}}). It takes only what the
+     * full path would take without a doubt: objects and arrays at most {@value #FAST_MAX_DEPTH} deep,
+     * strings of printable ASCII without escapes, integers of at most 18 digits, {@code true},
+     * {@code false}, {@code null}, blanks between them (space, tab, CR, LF), all of it within
+     * {@value #FAST_MAX_BYTES} bytes and {@value #FAST_MAX_TOKENS} tokens, and a closing brace inside
+     * {@code to}. The tree is the one {@link #parse} would build, node for node (the same string cache,
+     * integer and object nodes). Anything else (an escape, a float, a duplicate key, an error, a
+     * message that goes on past {@code to}) returns {@code null} having decided nothing, and the
+     * caller lexes the same bytes the full way. The caller calls it only between messages: leading
+     * blanks are then what the lexer would skip.
+     *
+     * @return the object, with {@link #fastEnd()} just past its closing brace; or {@code null}
+     */
+    JsonNode fast(byte[] b, int from, int to) {
+        int i = from;
+        while (i < to && blank(b[i])) {
+            i++;
+        }
+        if (i == to || b[i] != '{' || to - i < 2) {
+            return null;
+        }
+        in = b;
+        at = i;
+        limit = Math.min(to, i + FAST_MAX_BYTES);
+        fastTokens = 0;
+        cache = CACHES.get();
+        try {
+            JsonNode v = fastValue(0);
+            if (v != null) {
+                fastEnd = at;
+            }
+            return v;
+        } finally {
+            in = null;
+            cache = null;
+        }
+    }
+
+    private static boolean blank(byte c) {
+        return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    }
+
+    /** Skips blanks; returns the next byte, or -1 at the limit. */
+    private int fastPeek() {
+        int i = at;
+        while (i < limit) {
+            byte c = in[i];
+            if (!blank(c)) {
+                at = i;
+                return c;
+            }
+            i++;
+        }
+        at = i;
+        return -1;
+    }
+
+    private JsonNode fastValue(int depth) {
+        if (++fastTokens > FAST_MAX_TOKENS) {
+            return null;
+        }
+        int c = fastPeek();
+        switch (c) {
+            case '{' -> {
+                return depth < FAST_MAX_DEPTH ? fastObject(depth + 1) : null;
+            }
+            case '[' -> {
+                return depth < FAST_MAX_DEPTH ? fastArray(depth + 1) : null;
+            }
+            case '"' -> {
+                return fastString();
+            }
+            case 't', 'f', 'n' -> {
+                return fastKeyword();
+            }
+            default -> {
+                return c == '-' || (c >= '0' && c <= '9') ? fastInteger() : null;
+            }
+        }
+    }
+
+    private ObjectNode fastObject(int depth) {
+        at++; // '{'
+        ObjectNode object = newObject();
+        if (fastPeek() == '}') {
+            at++;
+            fastTokens++;
+            return object;
+        }
+        while (true) {
+            if (fastPeek() != '"' || ++fastTokens > FAST_MAX_TOKENS) {
+                return null;
+            }
+            JsonNode key = fastString();
+            if (key == null || fastPeek() != ':') {
+                return null;
+            }
+            at++;
+            fastTokens++;
+            JsonNode value = fastValue(depth);
+            if (value == null || object.replace(key.textValue(), value) != null) {
+                return null; // a duplicate key is the full path's error to report
+            }
+            int c = fastPeek();
+            fastTokens++;
+            at++;
+            if (c == '}') {
+                return object;
+            }
+            if (c != ',') {
+                return null;
+            }
+        }
+    }
+
+    private ArrayNode fastArray(int depth) {
+        at++; // '['
+        ArrayNode array = NODES.arrayNode();
+        if (fastPeek() == ']') {
+            at++;
+            fastTokens++;
+            return array;
+        }
+        while (true) {
+            JsonNode value = fastValue(depth);
+            if (value == null) {
+                return null;
+            }
+            array.add(value);
+            int c = fastPeek();
+            fastTokens++;
+            at++;
+            if (c == ']') {
+                return array;
+            }
+            if (c != ',') {
+                return null;
+            }
+        }
+    }
+
+    /** A string of printable ASCII without escapes, through the cache as {@link #string} does. */
+    private JsonNode fastString() {
+        int start = at; // the opening quote
+        int i = start + 1;
+        while (i < limit) {
+            byte c = in[i];
+            if (c == '"') {
+                at = i + 1;
+                return string(in, start, at);
+            }
+            if (c < 0x20 || c > 0x7e || c == '\\') {
+                return null;
+            }
+            i++;
+        }
+        return null;
+    }
+
+    /**
+     * {@code -?(0|[1-9][0-9]*)} of at most 18 digits, followed by a byte that ends it for the lexer
+     * too (a blank, {@code ,}, {@code ]} or {@code }}): the lexer needs that byte to end a number.
+     */
+    private JsonNode fastInteger() {
+        int start = at;
+        int i = in[start] == '-' ? start + 1 : start;
+        int digits = i;
+        while (i < limit && in[i] >= '0' && in[i] <= '9') {
+            i++;
+        }
+        int n = i - digits;
+        if (n == 0 || n > 18 || (n > 1 && in[digits] == '0') || i == limit || !ends(in[i])) {
+            return null;
+        }
+        at = i;
+        return integer(in, start, i);
+    }
+
+    /** {@code true}, {@code false} or {@code null}, followed by a byte that ends a keyword. */
+    private JsonNode fastKeyword() {
+        int start = at;
+        int i = start;
+        while (i < limit && in[i] >= 'a' && in[i] <= 'z') {
+            i++;
+        }
+        if (i == limit || !ends(in[i])) {
+            return null;
+        }
+        JsonNode v = switch (i - start) {
+            case 4 -> in[start] == 't' && in[start + 1] == 'r' && in[start + 2] == 'u' && in[start + 3] == 'e'
+                    ? BooleanNode.TRUE
+                    : in[start] == 'n' && in[start + 1] == 'u' && in[start + 2] == 'l' && in[start + 3] == 'l'
+                            ? NullNode.getInstance() : null;
+            case 5 -> in[start] == 'f' && in[start + 1] == 'a' && in[start + 2] == 'l' && in[start + 3] == 's'
+                    && in[start + 4] == 'e' ? BooleanNode.FALSE : null;
+            default -> null;
+        };
+        if (v != null) {
+            at = i;
+        }
+        return v;
+    }
+
+    private static boolean ends(byte c) {
+        return blank(c) || c == ',' || c == '}' || c == ']';
+    }
+
     /**
      * An object whose map starts with 4 slots rather than 16: requests and their arguments mostly
      * have two or three members, and the table is most of what a request allocates.

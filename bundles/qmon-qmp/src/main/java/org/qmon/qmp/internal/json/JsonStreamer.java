@@ -1,5 +1,6 @@
 package org.qmon.qmp.internal.json;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.ByteBuffer;
 
 /**
@@ -41,12 +42,31 @@ public final class JsonStreamer {
     private JsonMessage pending;
     private byte[] scratch;
 
+    /**
+     * Whether a plain message met between messages goes through {@link JsonParser#fast} rather than the
+     * lexer and the token list: only when the limits are wide enough that no message the fast path
+     * takes could break one of them (a message near a limit is always lexed the full way).
+     */
+    private final boolean fastPath;
+
     /** Creates a streamer enforcing the given limits (usually {@link JsonLimits#QEMU}). */
     public JsonStreamer(JsonLimits limits) {
+        this(limits, true);
+    }
+
+    /**
+     * Creates a streamer.
+     *
+     * @param limits the limits
+     * @param fastPath {@code false} to lex every message the full way (the tests compare the two)
+     */
+    JsonStreamer(JsonLimits limits, boolean fastPath) {
         this.limits = limits;
         this.maxBytes = (int) Math.min(limits.maxMessageBytes(), Integer.MAX_VALUE - 16);
         this.tokens = new TokenBuffer(maxBytes);
         this.lexer = new JsonLexer(tokens, this::token, maxBytes);
+        this.fastPath = fastPath && limits.maxDepth() >= JsonParser.FAST_MAX_DEPTH
+                && limits.maxTokens() >= JsonParser.FAST_MAX_TOKENS + 1 && maxBytes > JsonParser.FAST_MAX_BYTES;
     }
 
     /**
@@ -61,6 +81,14 @@ public final class JsonStreamer {
         pending = null;
         if (buf.hasArray()) {
             int offset = buf.arrayOffset();
+            if (fastPath && tokens.count() == 0 && tokens.tokenLength() == 0 && lexer.atStart()) {
+                // Between messages: nothing is pending, so a plain message may skip the token list.
+                JsonNode value = parser.fast(buf.array(), offset + buf.position(), offset + buf.limit());
+                if (value != null) {
+                    buf.position(parser.fastEnd() - offset);
+                    return JsonMessage.ofValue(value);
+                }
+            }
             int end = lexer.feed(buf.array(), offset + buf.position(), offset + buf.limit());
             buf.position(end - offset);
         } else {
