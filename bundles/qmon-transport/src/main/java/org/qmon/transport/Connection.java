@@ -34,6 +34,20 @@ public interface Connection {
     void send(byte[] message);
 
     /**
+     * Sends one complete message held in a region of an array the caller goes on using (a per-thread
+     * output buffer): the connection copies what it keeps before it returns, as {@link #send(byte[])}
+     * otherwise does. The default copies the region and calls {@link #send(byte[])}.
+     *
+     * @param bytes the array
+     * @param offset where the message starts
+     * @param length its length
+     * @since 1.1
+     */
+    default void send(byte[] bytes, int offset, int length) {
+        send(java.util.Arrays.copyOfRange(bytes, offset, offset + length));
+    }
+
+    /**
      * Stops reading: no more input is offered until {@link #resumeInput()}. The socket's own buffers
      * then fill and the client is pushed back. Only from {@link ConnectionHandler#received}.
      */

@@ -13,5 +13,5 @@
  * per {@link org.qmon.transport.ConnectionHandler connection}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.qmon.transport;

@@ -161,9 +161,11 @@ abstract sealed class QType permits QType.Builtin, QType.Obj, QType.Enumeration,
             List<Member> ms = members;
             Object[] values = new Object[components];
             int present = 0;
-            for (Member m : ms) {
-                Object v = object.get(m.wireName());
-                if (v == null && !object.containsKey(m.wireName())) {
+            boolean empty = object.isEmpty(); // the usual request without arguments: no look-ups
+            for (int k = 0, n = ms.size(); k < n; k++) { // indexed: no iterator per request
+                Member m = ms.get(k);
+                Object v = empty ? null : object.get(m.wireName());
+                if (v == null && (empty || !object.containsKey(m.wireName()))) {
                     if (!m.optional()) {
                         throw CommandException.generic("Parameter '" + memberName(name, m.wireName()) + "' is missing");
                     }

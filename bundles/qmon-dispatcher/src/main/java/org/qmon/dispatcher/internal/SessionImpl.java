@@ -52,10 +52,31 @@ final class SessionImpl implements DispatchSession {
         this.local = local;
     }
 
+    /**
+     * The last name this session resolved, the registry snapshot it was resolved in, and the outcome.
+     * A client repeats its commands, and the QMP parser hands out the same String for a repeated name
+     * (its string cache): the next look-up of that name is then two reference comparisons. Immutable,
+     * so a thread that reads the field sees a whole one; a race only costs a look-up.
+     */
+    private record Resolved(String name, Map<String, CommandInfo> snapshot, CommandInfo info) {
+    }
+
+    /** See {@link Resolved}; written by whichever thread resolves, read without a lock. */
+    private Resolved last;
+
     /** The handler this session runs for a name: its own command first, then the registry's winner. */
     CommandInfo resolve(String name) {
+        Map<String, CommandInfo> snapshot = dispatcher.registry().active();
+        Resolved r = last;
+        if (r != null && r.name == name && r.snapshot == snapshot) {
+            return r.info;
+        }
         CommandInfo i = local.isEmpty() ? null : local.get(name);
-        return i != null ? i : dispatcher.registry().lookup(name);
+        if (i == null) {
+            i = snapshot.get(name);
+        }
+        last = new Resolved(name, snapshot, i);
+        return i;
     }
 
     /** This session's own commands, for {@code query-commands}. */

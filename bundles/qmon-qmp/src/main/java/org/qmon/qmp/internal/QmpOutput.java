@@ -99,6 +99,22 @@ final class QmpOutput {
      * @return the bytes of one line, CRLF included
      */
     byte[] reply(Reply reply, JsonNode id) {
+        ByteSink out = replyInSink(reply, id);
+        byte[] bytes = out.toByteArray();
+        out.trim();
+        return bytes;
+    }
+
+    /**
+     * Serialises a reply as {@link #reply} does, into the calling thread's buffer, without a copy: the
+     * bytes are {@code sink.buf[0..len)}, valid until this thread's next reply (the caller hands them to
+     * {@link org.qmon.transport.Connection#send(byte[], int, int)}, which copies what it keeps).
+     *
+     * @param reply the reply
+     * @param id the request's id, or {@code null}
+     * @return the thread's sink holding the line, CRLF included
+     */
+    ByteSink replyInSink(Reply reply, JsonNode id) {
         Slot slot = slots.get();
         ByteSink out = slot.out;
         out.reset();
@@ -116,9 +132,7 @@ final class QmpOutput {
         }
         out.write('\r');
         out.write('\n');
-        byte[] bytes = out.toByteArray();
-        out.trim();
-        return bytes;
+        return out;
     }
 
     /**

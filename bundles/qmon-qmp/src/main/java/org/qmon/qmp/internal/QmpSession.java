@@ -13,6 +13,7 @@ import org.qmon.api.CommandException;
 import org.qmon.api.ErrorClass;
 import org.qmon.api.runtime.DispatchSession;
 import org.qmon.api.runtime.Reply;
+import org.qmon.qmp.internal.json.ByteSink;
 import org.qmon.qmp.internal.json.JsonLimits;
 import org.qmon.qmp.internal.json.JsonMessage;
 import org.qmon.qmp.internal.json.JsonStreamer;
@@ -222,15 +223,20 @@ final class QmpSession implements ConnectionHandler, RequestChecker.SessionState
      * sees the connection end instead of waiting for ever.
      */
     private void sendReply(Reply r, JsonNode id) {
-        byte[] bytes;
+        ByteSink out;
         try {
-            bytes = runtime.output().reply(r, id);
+            out = runtime.output().replyInSink(r, id);
         } catch (RuntimeException e) {
             LOG.warn("QMP session {}: a reply cannot be written; closing the connection", session.id(), e);
             connection.close();
             return;
         }
-        send(bytes);
+        if (WIRE.isTraceEnabled()) {
+            WIRE.trace("session {} -> {}", session.id(), new String(out.buf(), 0, out.length(), StandardCharsets.US_ASCII).trim());
+        }
+        // Straight from the thread's buffer: the connection copies it into its batch.
+        connection.send(out.buf(), 0, out.length());
+        out.trim();
     }
 
     /** An in-band reply: send it, free its queue slot, and resume reading if it had stopped. */

@@ -77,6 +77,23 @@ final class IoLoop implements Runnable {
         }
     }
 
+    /** Hands a ready key to its connection or listener. Loop thread. */
+    private void dispatch(SelectionKey key) {
+        Handler h = (Handler) key.attachment();
+        try {
+            if (key.isValid()) {
+                h.ready(key);
+            }
+        } catch (IOException e) {
+            // A read reset, a write that failed: the client went away.
+            LOG.debug("Closing after I/O error: {}", e.toString());
+            h.closeNow();
+        } catch (RuntimeException e) {
+            LOG.warn("Closing a connection whose protocol failed", e);
+            h.closeNow();
+        }
+    }
+
     /** Queues a task for the loop thread and wakes the selector. */
     void post(Runnable task) {
         tasks.add(task);
@@ -90,32 +107,15 @@ final class IoLoop implements Runnable {
     @Override
     public void run() {
         while (running) {
-            try {
-                selector.select();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("Selector failed", e);
-                break;
-            }
             for (Runnable t; (t = tasks.poll()) != null;) {
                 runSafely(t);
             }
-            var keys = selector.selectedKeys();
-            for (var it = keys.iterator(); it.hasNext();) {
-                SelectionKey key = it.next();
-                it.remove();
-                Handler h = (Handler) key.attachment();
-                try {
-                    if (key.isValid()) {
-                        h.ready(key);
-                    }
-                } catch (IOException e) {
-                    // A read reset, a write that failed: the client went away.
-                    LOG.debug("Closing after I/O error: {}", e.toString());
-                    h.closeNow();
-                } catch (RuntimeException e) {
-                    LOG.warn("Closing a connection whose protocol failed", e);
-                    h.closeNow();
-                }
+            try {
+                // The action form: no selected-key set to fill and empty on every round.
+                selector.select(this::dispatch);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Selector failed", e);
+                break;
             }
         }
         for (SelectionKey key : selector.keys()) {

@@ -218,6 +218,16 @@ final class SocketConnection implements Connection, IoLoop.Handler {
 
     @Override
     public void send(byte[] bytes) {
+        send(bytes, 0, bytes.length, false);
+    }
+
+    /** The caller reuses the array: copied into the batch, and what the socket does not take now is queued as a copy. */
+    @Override
+    public void send(byte[] bytes, int offset, int length) {
+        send(bytes, offset, length, true);
+    }
+
+    private void send(byte[] bytes, int offset, int length, boolean copy) {
         boolean overflow;
         boolean wantWrite = false;
         synchronized (outLock) {
@@ -225,18 +235,18 @@ final class SocketConnection implements Connection, IoLoop.Handler {
                 return;
             }
             if (batching) {
-                if (batch == null || batch.length - batchLen < bytes.length) {
-                    byte[] bigger = new byte[Math.max(batch == null ? 4096 : batch.length * 2, batchLen + bytes.length)];
+                if (batch == null || batch.length - batchLen < length) {
+                    byte[] bigger = new byte[Math.max(batch == null ? 4096 : batch.length * 2, batchLen + length)];
                     if (batch != null) {
                         System.arraycopy(batch, 0, bigger, 0, batchLen);
                     }
                     batch = bigger;
                 }
-                System.arraycopy(bytes, 0, batch, batchLen, bytes.length);
-                batchLen += bytes.length;
+                System.arraycopy(bytes, offset, batch, batchLen, length);
+                batchLen += length;
                 overflow = outBytes + batchLen > maxOutputBytes;
             } else {
-                int queued = writeOrQueue(ByteBuffer.wrap(bytes), false);
+                int queued = writeOrQueue(ByteBuffer.wrap(bytes, offset, length), copy);
                 if (queued < 0) {
                     return;
                 }

@@ -17,6 +17,16 @@ public final class ByteSink extends OutputStream {
     byte[] buf;
     int len;
 
+    /** @return the array holding the bytes written so far, {@code [0, length())}; valid until the next write or reset */
+    public byte[] buf() {
+        return buf;
+    }
+
+    /** @return the number of bytes written since the last reset */
+    public int length() {
+        return len;
+    }
+
     /** An empty sink with a small buffer. */
     public ByteSink() {
         buf = new byte[512];

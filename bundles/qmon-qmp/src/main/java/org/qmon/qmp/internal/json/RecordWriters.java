@@ -74,6 +74,17 @@ public final class RecordWriters {
         }
     };
 
+    /** The last class written and its writer (a client repeats its commands). */
+    private record Last(Class<?> type, ValueWriter writer) {
+    }
+
+    /**
+     * See {@link Last}: read and written by every writing thread without a lock. It is immutable, so a
+     * reader sees a whole pair; a race between threads only costs a {@link ClassValue} look-up. It
+     * holds a class strongly only until the next result of another class replaces it.
+     */
+    private static Last last;
+
     private RecordWriters() {
     }
 
@@ -95,7 +106,14 @@ public final class RecordWriters {
             }
             w = RecordWriters::list;
         } else {
-            w = WRITERS.get(value.getClass());
+            Class<?> type = value.getClass();
+            Last l = last;
+            if (l != null && l.type == type) {
+                w = l.writer; // the same result type as the reply before: the common case
+            } else {
+                w = WRITERS.get(type);
+                last = new Last(type, w);
+            }
             if (w == UNSUPPORTED) {
                 return false;
             }
