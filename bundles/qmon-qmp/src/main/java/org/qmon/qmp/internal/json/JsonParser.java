@@ -26,7 +26,6 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 
 /**
  * Parses the token list of one framed message into a Jackson tree, with the grammar, checks and
@@ -414,11 +413,11 @@ final class JsonParser {
     }
 
     /**
-     * An object whose map starts with 4 slots rather than 16: requests and their arguments mostly
-     * have two or three members, and the table is most of what a request allocates.
+     * An object whose members are a {@link SmallMap}: requests and their arguments mostly have two or
+     * three members, and a hash table with an entry per member was most of what a request allocated.
      */
     private static ObjectNode newObject() {
-        return new ObjectNode(NODES, new LinkedHashMap<>(4));
+        return new ObjectNode(NODES, new SmallMap<>());
     }
 
     private void push(ContainerNode<?> container) {
