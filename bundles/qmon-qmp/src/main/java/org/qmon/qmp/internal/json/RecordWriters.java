@@ -240,23 +240,16 @@ public final class RecordWriters {
         }
         building.remove(type);
         byte[][] n = names.toArray(new byte[0][]);
+        MethodHandle[] g = getters.toArray(new MethodHandle[0]);
         ValueWriter[] w = writers.toArray(new ValueWriter[0]);
-        // One handle reads every component: (Object)Object[]. A handle held in a field is not inlined
-        // into its caller, so each invocation has a fixed cost; one per record instead of one per
-        // component.
-        MethodHandle collect = MethodHandles.identity(Object[].class).asCollector(Object[].class, getters.size());
-        MethodHandle all = MethodHandles.permuteArguments(
-                MethodHandles.filterArguments(collect, 0, getters.toArray(new MethodHandle[0])),
-                java.lang.invoke.MethodType.methodType(Object[].class, Object.class), new int[getters.size()]);
         return (value, out, depth) -> {
             if (depth > MAX_DEPTH) {
                 throw TooDeep.INSTANCE;
             }
-            Object[] vs = (Object[]) all.invokeExact(value);
             out.write('{');
             boolean first = true;
-            for (int i = 0; i < vs.length; i++) {
-                Object v = vs[i];
+            for (int i = 0; i < g.length; i++) {
+                Object v = g[i].invokeExact(value);
                 if (v == null) {
                     continue; // QMP's mapper leaves null members out
                 }
