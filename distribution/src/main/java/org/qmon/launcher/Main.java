@@ -122,6 +122,9 @@ public final class Main {
             cleanup.run();
         }, "qmon-shutdown"));
         framework.start();
+        // One resolver run for every embedded bundle: starting them one by one resolved each on its own,
+        // with the uses constraints against the JDK's packages checked again every time.
+        framework.adapt(org.osgi.framework.wiring.FrameworkWiring.class).resolveBundles(installed);
         List<Bundle> later = new ArrayList<>();
         for (Bundle b : installed) {
             if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
