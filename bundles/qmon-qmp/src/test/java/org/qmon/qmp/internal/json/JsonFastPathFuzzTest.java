@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -31,30 +27,7 @@ class JsonFastPathFuzzTest {
     }
 
     private static List<String> run(boolean fastPath, byte[] all, int[] sizes) {
-        JsonStreamer s = new JsonStreamer(JsonLimits.QEMU, fastPath);
-        List<String> out = new ArrayList<>();
-        int at = 0;
-        for (int k = 0; k <= sizes.length; k++) {
-            int len = k < sizes.length ? Math.min(sizes[k], all.length - at) : all.length - at;
-            ByteBuffer buf = ByteBuffer.wrap(all, at, len);
-            for (JsonMessage m; (m = s.next(buf)) != null;) {
-                out.add(m.isError() ? "error: " + m.error() : QmpJsonWriter.toJson(m.value()) + " " + types(m.value()));
-            }
-            assertEquals(0, buf.remaining());
-            at += len;
-        }
-        return out;
-    }
-
-    private static String types(JsonNode n) {
-        StringBuilder b = new StringBuilder(n.getClass().getSimpleName());
-        if (n.isContainerNode()) {
-            b.append('(');
-            for (Iterator<JsonNode> it = n.elements(); it.hasNext();) {
-                b.append(types(it.next())).append(' ');
-            }
-            b.append(')');
-        }
-        return b.toString();
+        return StreamerTestSupport.exactMessages(new JsonStreamer(JsonLimits.QEMU, fastPath), all,
+                k -> k < sizes.length ? sizes[k] : Integer.MAX_VALUE);
     }
 }

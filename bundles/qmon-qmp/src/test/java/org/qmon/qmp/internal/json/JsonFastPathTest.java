@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.qmon.qmp.internal.json.StreamerTestSupport.raw;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -23,36 +19,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class JsonFastPathTest {
 
-    /** Messages of a streamer, each as its compact text plus the class of every node, depth first. */
+    /** Messages of a streamer, each as {@link StreamerTestSupport#exact}, in reads of the sizes {@code splits} repeats. */
     private static List<String> messages(boolean fastPath, JsonLimits limits, byte[] input, int[] splits) {
-        JsonStreamer s = new JsonStreamer(limits, fastPath);
-        List<String> out = new ArrayList<>();
-        int off = 0;
-        for (int k = 0; off < input.length; k++) {
-            int n = splits == null ? input.length : Math.max(0, Math.min(splits[k % splits.length], input.length - off));
-            if (n == 0) {
-                n = 1;
-            }
-            ByteBuffer buf = ByteBuffer.wrap(input, off, n);
-            for (JsonMessage m; (m = s.next(buf)) != null;) {
-                out.add(m.isError() ? "error: " + m.error() : QmpJsonWriter.toJson(m.value()) + " " + types(m.value()));
-            }
-            assertEquals(0, buf.remaining(), "every byte offered is consumed");
-            off += n;
-        }
-        return out;
-    }
-
-    private static String types(JsonNode n) {
-        StringBuilder b = new StringBuilder(n.getClass().getSimpleName());
-        if (n.isContainerNode()) {
-            b.append('(');
-            for (Iterator<JsonNode> it = n.elements(); it.hasNext();) {
-                b.append(types(it.next())).append(' ');
-            }
-            b.append(')');
-        }
-        return b.toString();
+        return StreamerTestSupport.exactMessages(new JsonStreamer(limits, fastPath), input,
+                k -> splits == null ? input.length : Math.max(1, splits[k % splits.length]));
     }
 
     private static void agree(byte[] input, int[] splits) {

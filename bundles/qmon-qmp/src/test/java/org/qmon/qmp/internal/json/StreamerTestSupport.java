@@ -78,4 +78,41 @@ final class StreamerTestSupport {
         }
         return out;
     }
+
+    /**
+     * Every message a streamer gives for {@code input} offered in reads of the sizes {@code readSize}
+     * names (read k, from 0; clamped to what is left), each as {@link #exact}; checks that every byte
+     * offered is consumed.
+     */
+    static List<String> exactMessages(JsonStreamer s, byte[] input, java.util.function.IntUnaryOperator readSize) {
+        List<String> out = new ArrayList<>();
+        int off = 0;
+        for (int k = 0; off < input.length; k++) {
+            int n = Math.max(0, Math.min(readSize.applyAsInt(k), input.length - off));
+            ByteBuffer buf = ByteBuffer.wrap(input, off, n);
+            for (JsonMessage m; (m = s.next(buf)) != null;) {
+                out.add(exact(m));
+            }
+            assertEquals(0, buf.remaining(), "every byte offered is consumed");
+            off += n;
+        }
+        return out;
+    }
+
+    /** A message as its compact text plus the class of every node, depth first (or its error). */
+    static String exact(JsonMessage m) {
+        return m.isError() ? "error: " + m.error() : QmpJsonWriter.toJson(m.value()) + " " + types(m.value());
+    }
+
+    private static String types(JsonNode n) {
+        StringBuilder b = new StringBuilder(n.getClass().getSimpleName());
+        if (n.isContainerNode()) {
+            b.append('(');
+            for (java.util.Iterator<JsonNode> it = n.elements(); it.hasNext();) {
+                b.append(types(it.next())).append(' ');
+            }
+            b.append(')');
+        }
+        return b.toString();
+    }
 }
