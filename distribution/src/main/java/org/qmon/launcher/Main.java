@@ -43,7 +43,7 @@ import org.osgi.framework.launch.FrameworkFactory;
  * <p>Fails fast: a malformed option, a listener that cannot bind, a {@code -bundle} that is not an
  * OSGi bundle or does not start is one line naming the option on stderr and exit status 1, as soon as
  * it is known. SIGTERM (or {@code quit} over QMP) stops the framework cleanly; the framework's storage,
- * a temporary directory, is deleted exactly once, by whichever of the two paths gets there first.
+ * a temporary directory (see {@link Storage}), is deleted exactly once, by whichever of the two paths gets there first.
  */
 public final class Main {
 
@@ -76,8 +76,9 @@ public final class Main {
             return;
         }
         Map<String, String> props = new HashMap<>(options.properties);
-        Path storage = Files.createTempDirectory("qmon-felix-");
-        Runnable cleanup = once(() -> deleteTree(storage));
+        Path storageParent = Storage.parent(System.getProperty("java.io.tmpdir"), System.getenv(), Path.of("/dev/shm"));
+        Path storage = Storage.create(storageParent, ProcessHandle.current().pid());
+        Runnable cleanup = once(() -> Storage.deleteTree(storage));
         props.put("qmon.launch.listeners", String.join("\n",
                 options.listeners.stream().map(LaunchOptions.ListenerOption::configurationLine).toList()));
         props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
@@ -163,7 +164,9 @@ public final class Main {
         }
         later.forEach(Main::start);
         if (listening.getCount() == 0) {
-            returnIdleMemory(); // after the listeners: not on the start-up path
+            // After the listeners: not on the start-up path.
+            Storage.removeStale(storageParent, pid -> ProcessHandle.of(pid).isPresent());
+            returnIdleMemory();
         }
         framework.waitForStop(0);
         cleanup.run();
@@ -294,16 +297,5 @@ public final class Main {
             }
         }
         return out;
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // Best effort: a temp directory left behind is harmless.
-        }
     }
 }

@@ -55,6 +55,10 @@ class DistributionIT {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
+        // The storage of a process that is gone (as after a SIGKILL): the next start removes it.
+        Process gone = new ProcessBuilder("true").start();
+        assertTrue(gone.waitFor(WAIT, TimeUnit.SECONDS));
+        Path stale = Files.createDirectories(dir.resolve("tmp").resolve("qmon-felix-" + gone.pid() + "-0").resolve("bundle1"));
         start("-qmp", "unix:" + sock + ",server=on,wait=off", "-qmp", "tcp:127.0.0.1:" + port + ",server=on,wait=off",
                 "-name", "itest");
         qmon.awaitLine("qmon: ready in");
@@ -79,6 +83,7 @@ class DistributionIT {
         assertTrue(qmon.process().waitFor(WAIT, TimeUnit.SECONDS), "the process ends after quit");
         assertEquals(0, qmon.process().exitValue());
         assertFalse(Files.exists(sock), "the unix socket is removed on the way out");
+        assertFalse(Files.exists(stale.getParent()), "a dead process's storage is removed by the next start");
         assertStorageDeleted();
     }
 
