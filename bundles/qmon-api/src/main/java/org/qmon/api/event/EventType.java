@@ -28,4 +28,27 @@ public record EventType(String name, Class<?> data) {
     public EventType {
         Objects.requireNonNull(name, "name");
     }
+
+    /**
+     * Equal when both the name and the data record are, as a record's generated {@code equals}; written
+     * out because the generated methods' first call spins method handles for about 10 ms, on the way to
+     * the first listening socket (the dispatcher indexes every event type as it arrives).
+     *
+     * @param o the other object
+     * @return whether it is an event type with the same name and data record
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof EventType e && name.equals(e.name) && Objects.equals(data, e.data);
+    }
+
+    /**
+     * A hash of the name and the data record, consistent with {@link #equals}.
+     *
+     * @return the hash
+     */
+    @Override
+    public int hashCode() {
+        return 31 * name.hashCode() + Objects.hashCode(data);
+    }
 }

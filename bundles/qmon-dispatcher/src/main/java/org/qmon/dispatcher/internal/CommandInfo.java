@@ -6,9 +6,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.type.TypeFactory;
-
 import org.qmon.api.AsyncCommand;
 import org.qmon.api.Command;
 import org.qmon.api.annotations.QmpCommand;
@@ -149,11 +146,11 @@ final class CommandInfo implements Comparable<CommandInfo> {
         @Override
         protected Type[] computeValue(Class<?> type) {
             Class<?> iface = AsyncCommand.class.isAssignableFrom(type) ? AsyncCommand.class : Command.class;
-            JavaType[] params = TypeFactory.defaultInstance().constructType(type).findTypeParameters(iface);
-            if (params.length != 2 || params[0].getRawClass() == Object.class) {
+            Type[] params = TypeArguments.of(type, iface);
+            if (params == null || params.length != 2 || params[0] == Object.class) {
                 return null;
             }
-            return new Type[] {toType(params[0]), toType(params[1])};
+            return params;
         }
     };
 
@@ -161,49 +158,6 @@ final class CommandInfo implements Comparable<CommandInfo> {
     private static boolean flag(Map<String, ?> props, String key) {
         Object v = props.get(key);
         return Boolean.TRUE.equals(v) || "true".equals(v);
-    }
-
-    private static Type toType(JavaType t) {
-        if (t.containedTypeCount() == 0) {
-            return t.getRawClass();
-        }
-        Type[] args = new Type[t.containedTypeCount()];
-        for (int i = 0; i < args.length; i++) {
-            args[i] = toType(t.containedType(i));
-        }
-        Class<?> raw = t.getRawClass();
-        return new java.lang.reflect.ParameterizedType() {
-            @Override
-            public Type[] getActualTypeArguments() {
-                return args.clone();
-            }
-
-            @Override
-            public Type getRawType() {
-                return raw;
-            }
-
-            @Override
-            public Type getOwnerType() {
-                return null;
-            }
-
-            @Override
-            public boolean equals(Object o) {
-                return o instanceof java.lang.reflect.ParameterizedType p && p.getRawType() == raw
-                        && java.util.Arrays.equals(args, p.getActualTypeArguments()) && p.getOwnerType() == null;
-            }
-
-            @Override
-            public int hashCode() {
-                return java.util.Arrays.hashCode(args) ^ raw.hashCode();
-            }
-
-            @Override
-            public String getTypeName() {
-                return t.toCanonical();
-            }
-        };
     }
 
     String name() {

@@ -1,0 +1,184 @@
+package org.qmon.dispatcher.internal;
+
+import java.lang.reflect.Array;
+import java.lang.reflect.GenericArrayType;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
+import java.lang.reflect.WildcardType;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The type arguments a class gives a generic interface it implements, directly or through its
+ * superclasses and superinterfaces, with type variables bound along the way: {@code Command<A, R>}'s
+ * {@code A} and {@code R} for a handler class.
+ *
+ * <p>Plain reflection, in the normal form Jackson's {@code TypeFactory} gave the dispatcher before
+ * (TypeArgumentsTest holds the two to the same answers): a class for a type without arguments, a
+ * {@link ParameterizedType} with its arguments in normal form otherwise; a wildcard or a type variable
+ * left unbound becomes its upper bound, a generic array the array class of its erasure. Building
+ * Jackson's type factory loaded about 40 of its classes on the way to the first listening socket.
+ */
+final class TypeArguments {
+
+    private TypeArguments() {
+    }
+
+    /**
+     * The type arguments {@code type} gives {@code iface}.
+     *
+     * @param type a concrete class
+     * @param iface a generic interface
+     * @return the arguments in normal form, or {@code null} if {@code type} does not implement
+     *         {@code iface} or implements it raw (as a lambda's class does)
+     */
+    static Type[] of(Class<?> type, Class<?> iface) {
+        return find(type, iface, Map.of());
+    }
+
+    private static Type[] find(Type t, Class<?> iface, Map<TypeVariable<?>, Type> outer) {
+        Class<?> raw;
+        Map<TypeVariable<?>, Type> bindings;
+        if (t instanceof Class<?> c) {
+            if (c == iface) {
+                return null; // implemented raw
+            }
+            raw = c;
+            bindings = Map.of();
+        } else if (t instanceof ParameterizedType p && p.getRawType() instanceof Class<?> c) {
+            raw = c;
+            TypeVariable<?>[] vars = c.getTypeParameters();
+            Type[] args = p.getActualTypeArguments();
+            bindings = new HashMap<>();
+            for (int i = 0; i < vars.length && i < args.length; i++) {
+                bindings.put(vars[i], bind(args[i], outer));
+            }
+            if (c == iface) {
+                Type[] out = new Type[vars.length];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = normal(bindings.get(vars[i]));
+                }
+                return out;
+            }
+        } else {
+            return null;
+        }
+        if (!iface.isAssignableFrom(raw)) {
+            return null;
+        }
+        for (Type s : raw.getGenericInterfaces()) {
+            Type[] found = find(s, iface, bindings);
+            if (found != null) {
+                return found;
+            }
+        }
+        Type s = raw.getGenericSuperclass();
+        return s == null ? null : find(s, iface, bindings);
+    }
+
+    /** {@code t} with the type variables of {@code bindings} replaced by what they are bound to. */
+    private static Type bind(Type t, Map<TypeVariable<?>, Type> bindings) {
+        if (t instanceof TypeVariable<?> v) {
+            return bindings.getOrDefault(v, v);
+        }
+        if (t instanceof ParameterizedType p && p.getRawType() instanceof Class<?> raw) {
+            Type[] args = p.getActualTypeArguments();
+            Type[] bound = new Type[args.length];
+            for (int i = 0; i < args.length; i++) {
+                bound[i] = bind(args[i], bindings);
+            }
+            return new Parameterized(raw, bound);
+        }
+        if (t instanceof WildcardType w) {
+            return bind(w.getUpperBounds()[0], bindings);
+        }
+        if (t instanceof GenericArrayType a) {
+            return Array.newInstance(erasure(bind(a.getGenericComponentType(), bindings)), 0).getClass();
+        }
+        return t;
+    }
+
+    /** The normal form: classes and {@link Parameterized} types of them, nothing else. */
+    static Type normal(Type t) {
+        if (t instanceof Class<?>) {
+            return t;
+        }
+        if (t instanceof ParameterizedType p && p.getRawType() instanceof Class<?> raw) {
+            Type[] args = p.getActualTypeArguments();
+            Type[] n = new Type[args.length];
+            for (int i = 0; i < args.length; i++) {
+                n[i] = normal(args[i]);
+            }
+            return new Parameterized(raw, n);
+        }
+        if (t instanceof WildcardType w) {
+            return normal(w.getUpperBounds()[0]);
+        }
+        if (t instanceof TypeVariable<?> v) {
+            return normal(v.getBounds()[0]);
+        }
+        if (t instanceof GenericArrayType a) {
+            return Array.newInstance(erasure(a.getGenericComponentType()), 0).getClass();
+        }
+        return Object.class;
+    }
+
+    private static Class<?> erasure(Type t) {
+        Type n = normal(t);
+        return n instanceof Parameterized p ? p.raw : (Class<?>) n;
+    }
+
+    /** A parameterized type of a top-level view: no owner, arguments in normal form, value equality. */
+    static final class Parameterized implements ParameterizedType {
+        private final Class<?> raw;
+        private final Type[] args;
+
+        Parameterized(Class<?> raw, Type[] args) {
+            this.raw = raw;
+            this.args = args;
+        }
+
+        @Override
+        public Type[] getActualTypeArguments() {
+            return args.clone();
+        }
+
+        @Override
+        public Type getRawType() {
+            return raw;
+        }
+
+        @Override
+        public Type getOwnerType() {
+            return null;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ParameterizedType p && p.getRawType() == raw
+                    && Arrays.equals(args, p.getActualTypeArguments()) && p.getOwnerType() == null;
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(args) ^ raw.hashCode();
+        }
+
+        /** As Jackson's canonical form, which messages quoted before: {@code java.util.Map<java.lang.String,java.lang.Integer>}. */
+        @Override
+        public String getTypeName() {
+            StringBuilder b = new StringBuilder(raw.getName()).append('<');
+            for (int i = 0; i < args.length; i++) {
+                b.append(i == 0 ? "" : ",").append(args[i] instanceof Class<?> c ? c.getName() : args[i].getTypeName());
+            }
+            return b.append('>').toString();
+        }
+
+        @Override
+        public String toString() {
+            return getTypeName();
+        }
+    }
+}
