@@ -83,6 +83,9 @@ public final class Main {
                 options.listeners.stream().map(LaunchOptions.ListenerOption::configurationLine).toList()));
         props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        // Configurations kept in memory: the storage is deleted at exit, so writing each one to a file
+        // (a temporary file and a rename, and SecureRandom's start-up to name it) bought nothing.
+        props.putIfAbsent("felix.cm.pm", "memory");
         if (System.console() == null) {
             props.putIfAbsent("gosh.args", "--nointeractive");
         }

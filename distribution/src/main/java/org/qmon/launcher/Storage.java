@@ -23,11 +23,11 @@ import java.util.stream.Stream;
  * such files) comes first, then {@code /dev/shm}; an operator who sets {@code -Djava.io.tmpdir} to other
  * than the default {@code /tmp} gets that directory instead. The bundles take about 4 MiB there.
  *
- * <p>The directory is named {@code qmon-felix-PID-N} rather than made by
- * {@link Files#createTempDirectory}, whose {@code SecureRandom} cost 15 to 30 ms of class loading and
- * seeding; it is created atomically with owner-only permissions, so a name taken by anything else, a
- * link included, is skipped. A directory whose process no longer exists (one killed with SIGKILL, which
- * runs no clean-up) is removed by the next start, after it is ready.
+ * <p>The directory is named {@code qmon-felix-PID-N}, so that a directory whose process no longer
+ * exists (one killed with SIGKILL, which runs no clean-up) can be recognised and removed by the next
+ * start, after it is ready: a memory-backed directory left behind would hold its 4 MiB of memory until
+ * the next reboot. It is created atomically with owner-only permissions, so a name taken by anything
+ * else, a link included, is skipped.
  */
 final class Storage {
 
