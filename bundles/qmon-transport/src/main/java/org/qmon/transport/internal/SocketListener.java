@@ -8,15 +8,19 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Hashtable;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -145,8 +149,7 @@ final class SocketListener implements Listener, IoLoop.Handler {
         }
         Path dir;
         try {
-            dir = Files.createTempDirectory(parent, ".qmon-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            dir = privateDirectory(parent);
         } catch (IOException e) {
             throw new IOException(where + reason(e), e);
         }
@@ -164,6 +167,37 @@ final class SocketListener implements Listener, IoLoop.Handler {
             Files.deleteIfExists(dir);
         }
         return ch;
+    }
+
+    /** Names tried for {@link #privateDirectory} before a random one. */
+    private static final int PRIVATE_DIRECTORY_NAMES = 16;
+    /** Numbers the private directories of this process, so that listeners bound at once do not collide. */
+    private static final AtomicInteger PRIVATE_DIRECTORIES = new AtomicInteger();
+
+    /**
+     * A fresh 0700 directory in {@code parent}, named {@code .qmon-PID-N}: creating a directory is
+     * atomic and fails on anything already at the name, a link included, so a name taken is skipped.
+     * Only if {@value #PRIVATE_DIRECTORY_NAMES} names are taken does it fall back to a random name.
+     * Not {@link Files#createTempDirectory} first: setting up its {@code SecureRandom} cost 10 to 15 ms
+     * on the way to the first listening socket (measured in a fresh JVM: the JDK's unix sockets then
+     * set up a cheaper generator of their own, which this cannot avoid).
+     */
+    private static Path privateDirectory(Path parent) throws IOException {
+        return privateDirectory(parent, ".qmon-" + ProcessHandle.current().pid() + "-", PRIVATE_DIRECTORIES);
+    }
+
+    /** {@link #privateDirectory(Path)} with the name's prefix and numbering given (tests). */
+    static Path privateDirectory(Path parent, String prefix, AtomicInteger numbers) throws IOException {
+        FileAttribute<Set<PosixFilePermission>> owner =
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        for (int i = 0; i < PRIVATE_DIRECTORY_NAMES; i++) {
+            try {
+                return Files.createDirectory(parent.resolve(prefix + numbers.getAndIncrement()), owner);
+            } catch (FileAlreadyExistsException e) {
+                // Taken (left by a process of the same id, or put there by someone else): the next name.
+            }
+        }
+        return Files.createTempDirectory(parent, ".qmon-", owner);
     }
 
     private static String reason(Exception e) {

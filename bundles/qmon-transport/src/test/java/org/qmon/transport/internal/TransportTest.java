@@ -1,6 +1,7 @@
 package org.qmon.transport.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -290,8 +291,30 @@ class TransportTest {
         Path sock = dir.resolve("t.sock");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
         assertEquals("unix:" + sock.toAbsolutePath(), l.address());
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".qmon-")).toList(),
+                    "the private directory it was bound in is gone");
+        }
         l.close();
         assertTrue(Files.notExists(sock));
+    }
+
+    @Test
+    void thePrivateDirectoryIsNewAndOwnerOnlyWhateverIsInTheWay() throws Exception {
+        AtomicInteger numbers = new AtomicInteger();
+        Files.createSymbolicLink(dir.resolve(".qmon-7-0"), dir.resolve("elsewhere"));
+        Files.writeString(dir.resolve(".qmon-7-1"), "x");
+        Path d = SocketListener.privateDirectory(dir, ".qmon-7-", numbers);
+        assertEquals(".qmon-7-2", d.getFileName().toString());
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d)));
+        assertTrue(Files.notExists(dir.resolve("elsewhere")), "a link in the way is not followed");
+        for (int i = 3; i < 3 + 16; i++) {
+            Files.createDirectory(dir.resolve(".qmon-7-" + i));
+        }
+        Path random = SocketListener.privateDirectory(dir, ".qmon-7-", numbers);
+        assertTrue(random.getFileName().toString().startsWith(".qmon-"), random.toString());
+        assertFalse(random.getFileName().toString().matches("\\.qmon-7-[0-9]+"), "all taken: a random name");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(random)));
     }
 
     @Test
