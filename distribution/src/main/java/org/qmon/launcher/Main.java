@@ -43,7 +43,8 @@ import org.osgi.framework.launch.FrameworkFactory;
  * <p>Fails fast: a malformed option, a listener that cannot bind, a {@code -bundle} that is not an
  * OSGi bundle or does not start is one line naming the option on stderr and exit status 1, as soon as
  * it is known. SIGTERM (or {@code quit} over QMP) stops the framework cleanly; the framework's storage,
- * a temporary directory (see {@link Storage}), is deleted exactly once, by whichever of the two paths gets there first.
+ * a temporary directory (see {@link Storage}), is deleted exactly once, by whichever of the two paths
+ * gets there first.
  */
 public final class Main {
 
