@@ -20,8 +20,10 @@ import java.util.stream.Stream;
  * <p>It goes to a memory-backed file system when one is there to use, because creating its 70-odd files
  * and directories on a disk file system cost 40 to 90 ms of a start of about 850 ms on the machines qmon
  * is measured on (docs/reliability.md). {@code $XDG_RUNTIME_DIR} (the user's runtime directory, meant for
- * such files) comes first, then {@code /dev/shm}; an operator who sets {@code -Djava.io.tmpdir} to other
- * than the default {@code /tmp} gets that directory instead. The bundles take about 4 MiB there.
+ * such files) comes first, then {@code /dev/shm}, each only if writable and not mounted {@code noexec}
+ * (Felix unpacks a bundle's native libraries into the storage to load them); an operator who sets
+ * {@code -Djava.io.tmpdir} to other than the default {@code /tmp} gets that directory instead. The
+ * bundles take about 4 MiB there.
  *
  * <p>The directory is named {@code qmon-felix-PID-N}, so that a directory whose process no longer
  * exists (one killed with SIGKILL, which runs no clean-up) can be recognised and removed by the next
@@ -50,19 +52,69 @@ final class Storage {
      *         {@code $XDG_RUNTIME_DIR} and {@code devShm} that is a writable directory, or {@code tmpdir}
      */
     static Path parent(String tmpdir, Map<String, String> env, Path devShm) {
+        return parent(tmpdir, env, devShm, mounts());
+    }
+
+    /**
+     * {@link #parent(String, Map, Path)} with the mount table given.
+     *
+     * @param mounts the lines of {@code /proc/self/mounts} (empty where there is none)
+     */
+    static Path parent(String tmpdir, Map<String, String> env, Path devShm, List<String> mounts) {
         Path tmp = Path.of(tmpdir);
         if (!tmp.normalize().toString().equals(DEFAULT_TMPDIR)) {
             return tmp;
         }
         String xdg = env.get("XDG_RUNTIME_DIR");
-        if (xdg != null && !xdg.isEmpty() && usable(Path.of(xdg))) {
+        if (xdg != null && !xdg.isEmpty() && usable(Path.of(xdg), mounts)) {
             return Path.of(xdg);
         }
-        return usable(devShm) ? devShm : tmp;
+        return usable(devShm, mounts) ? devShm : tmp;
     }
 
-    private static boolean usable(Path dir) {
-        return dir.isAbsolute() && Files.isDirectory(dir) && Files.isWritable(dir);
+    /**
+     * A writable directory on a file system that allows executing: the storage is where Felix unpacks
+     * a bundle's native libraries to load them, and {@code /dev/shm} is often mounted {@code noexec}
+     * (Docker's is).
+     */
+    private static boolean usable(Path dir, List<String> mounts) {
+        return dir.isAbsolute() && Files.isDirectory(dir) && Files.isWritable(dir) && !noexec(dir, mounts);
+    }
+
+    /** The mount table, or none where it cannot be read (not Linux). */
+    private static List<String> mounts() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/mounts"));
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Whether {@code dir} is on a file system mounted {@code noexec}: the options of the last mount whose
+     * mount point is the longest one containing {@code dir}.
+     *
+     * @param dir an absolute, normalised directory (links are not resolved)
+     * @param mounts lines of {@code /proc/self/mounts}: device, mount point (spaces as {@code \040}),
+     *        type, options, ...
+     * @return whether that mount has the {@code noexec} option; false if no mount is known
+     */
+    static boolean noexec(Path dir, List<String> mounts) {
+        int best = -1;
+        boolean noexec = false;
+        for (String line : mounts) {
+            String[] f = line.split(" ");
+            if (f.length < 4) {
+                continue;
+            }
+            Path point = Path.of(f[1].replace("\\040", " "));
+            int depth = point.getNameCount();
+            if (dir.startsWith(point) && depth >= best) {
+                best = depth;
+                noexec = List.of(f[3].split(",")).contains("noexec");
+            }
+        }
+        return noexec;
     }
 
     /**

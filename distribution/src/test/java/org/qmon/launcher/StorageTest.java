@@ -25,19 +25,38 @@ class StorageTest {
     void theDefaultTmpdirGivesWayToTheRuntimeDirectoryThenTheMemoryBackedOne() throws IOException {
         Path xdg = Files.createDirectory(dir.resolve("run"));
         Path shm = Files.createDirectory(dir.resolve("shm"));
-        assertEquals(xdg, Storage.parent("/tmp", Map.of("XDG_RUNTIME_DIR", xdg.toString()), shm));
-        assertEquals(shm, Storage.parent("/tmp/", Map.of(), shm));
-        assertEquals(shm, Storage.parent("/tmp", Map.of("XDG_RUNTIME_DIR", dir.resolve("missing").toString()), shm),
+        assertEquals(xdg, Storage.parent("/tmp", Map.of("XDG_RUNTIME_DIR", xdg.toString()), shm, List.of()));
+        assertEquals(shm, Storage.parent("/tmp/", Map.of(), shm, List.of()));
+        assertEquals(shm, Storage.parent("/tmp", Map.of("XDG_RUNTIME_DIR", dir.resolve("missing").toString()), shm, List.of()),
                 "a runtime directory that is not there is skipped");
-        assertEquals(shm, Storage.parent("/tmp", Map.of("XDG_RUNTIME_DIR", "relative"), shm));
-        assertEquals(Path.of("/tmp"), Storage.parent("/tmp", Map.of(), dir.resolve("no-shm")));
+        assertEquals(shm, Storage.parent("/tmp", Map.of("XDG_RUNTIME_DIR", "relative"), shm, List.of()));
+        assertEquals(Path.of("/tmp"), Storage.parent("/tmp", Map.of(), dir.resolve("no-shm"), List.of()));
+    }
+
+    @Test
+    void aFileSystemMountedNoexecIsSkippedForNativeLibrariesSake() throws IOException {
+        Path xdg = Files.createDirectory(dir.resolve("run"));
+        Path shm = Files.createDirectory(dir.resolve("shm"));
+        List<String> mounts = List.of(
+                "/dev/vda / ext4 rw,relatime 0 0",
+                "tmpfs " + shm + " tmpfs rw,nosuid,nodev,noexec,relatime 0 0",
+                "tmpfs " + xdg + " tmpfs rw,nosuid,nodev,relatime 0 0");
+        assertEquals(xdg, Storage.parent("/tmp", Map.of("XDG_RUNTIME_DIR", xdg.toString()), shm, mounts));
+        assertEquals(Path.of("/tmp"), Storage.parent("/tmp", Map.of(), shm, mounts), "Docker's /dev/shm: noexec");
+        assertTrue(Storage.noexec(shm.resolve("sub"), mounts));
+        assertFalse(Storage.noexec(xdg, mounts));
+        assertFalse(Storage.noexec(dir, mounts), "the root mount's options");
+        List<String> remounted = List.of("tmpfs " + shm + " tmpfs rw,noexec 0 0", "tmpfs " + shm + " tmpfs rw 0 0");
+        assertFalse(Storage.noexec(shm, remounted), "the last mount on a point wins");
+        assertTrue(Storage.noexec(Path.of("/a b/c"), List.of("x /a\\040b tmpfs rw,noexec 0 0")), "octal-escaped spaces");
+        assertFalse(Storage.noexec(shm, List.of()), "no mount table: not known to be noexec");
     }
 
     @Test
     void anOperatorsTmpdirIsHonoured() throws IOException {
         Path shm = Files.createDirectory(dir.resolve("shm"));
         Path mine = dir.resolve("mine");
-        assertEquals(mine, Storage.parent(mine.toString(), Map.of("XDG_RUNTIME_DIR", shm.toString()), shm));
+        assertEquals(mine, Storage.parent(mine.toString(), Map.of("XDG_RUNTIME_DIR", shm.toString()), shm, List.of()));
     }
 
     @Test
