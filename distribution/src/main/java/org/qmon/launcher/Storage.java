@@ -1,10 +1,15 @@
 package org.qmon.launcher;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,8 +31,8 @@ import java.util.stream.Stream;
  * bundles take about 4 MiB there.
  *
  * <p>The directory is named {@code qmon-felix-PID-N}, so that a directory whose process no longer
- * exists (one killed with SIGKILL, which runs no clean-up) can be recognised and removed by the next
- * start, after it is ready: a memory-backed directory left behind would hold its 4 MiB of memory until
+ * exists (one killed with SIGKILL, which runs no clean-up) and whose Felix lock is free can be
+ * recognised and removed by the next start, after it is ready: a memory-backed directory left behind would hold its 4 MiB of memory until
  * the next reboot. It is created atomically with owner-only permissions, so a name taken by anything
  * else, a link included, is skipped.
  */
@@ -140,9 +145,14 @@ final class Storage {
         return Files.createTempDirectory(parent, PREFIX);
     }
 
+    /** Felix's lock file in its storage, locked while the framework runs (felix.cache.locking). */
+    static final String LOCK_FILE = "cache.lock";
+
     /**
      * Removes the storage directories in {@code parent} left by processes that no longer exist.
-     * Directories of live processes, and names not of the form {@code qmon-felix-PID-N}, are left alone.
+     * Directories of live processes, and names not of the form {@code qmon-felix-PID-N}, are left alone,
+     * and so is one whose Felix lock is still held: a process id is only meaningful in this process's
+     * pid namespace, and a framework of another namespace sharing the directory holds its lock.
      *
      * @param parent where to look
      * @param alive whether a process id belongs to a running process
@@ -153,7 +163,7 @@ final class Storage {
         try (DirectoryStream<Path> s = Files.newDirectoryStream(parent, PREFIX + "*")) {
             for (Path p : s) {
                 long pid = pidOf(p.getFileName().toString());
-                if (pid > 0 && !alive.test(pid) && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (pid > 0 && !alive.test(pid) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !locked(p)) {
                     deleteTree(p);
                     removed.add(p);
                 }
@@ -162,6 +172,26 @@ final class Storage {
             // Best effort: a directory left behind is what there was before.
         }
         return removed;
+    }
+
+    /** Whether a framework holds the lock in storage {@code dir} (no lock file: none does). */
+    static boolean locked(Path dir) {
+        Path lock = dir.resolve(LOCK_FILE);
+        if (!Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            FileLock l = ch.tryLock();
+            if (l == null) {
+                return true;
+            }
+            l.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true; // held by this very JVM
+        } catch (IOException | RuntimeException e) {
+            return true; // cannot tell: leave it
+        }
     }
 
     /** The PID in {@code qmon-felix-PID-N}, or -1 for any other name. */
@@ -184,7 +214,7 @@ final class Storage {
 
     /** Deletes a directory and everything in it, without following links; best effort. */
     static void deleteTree(Path root) {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (Stream<Path> s = Files.walk(root)) {

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +93,22 @@ class StorageTest {
         assertTrue(Files.isDirectory(other));
         assertTrue(Files.isDirectory(unrelated));
         assertTrue(Files.exists(target.resolve("keep")), "a link is not followed");
+    }
+
+    @Test
+    void aDirectoryWhoseFrameworkStillHoldsItsLockIsLeftAlone() throws IOException {
+        // Another pid namespace sharing the directory: the pid means nothing here, the lock does.
+        Path held = Files.createDirectories(dir.resolve("qmon-felix-444-0"));
+        Path free = Files.createDirectories(dir.resolve("qmon-felix-555-0"));
+        Files.writeString(free.resolve(Storage.LOCK_FILE), "");
+        try (FileChannel ch = FileChannel.open(Files.createFile(held.resolve(Storage.LOCK_FILE)), StandardOpenOption.WRITE);
+                FileLock lock = ch.lock()) {
+            assertTrue(Storage.locked(held));
+            assertFalse(Storage.locked(free));
+            assertEquals(List.of(free), Storage.removeStale(dir, pid -> false));
+            assertTrue(Files.isDirectory(held));
+        }
+        assertFalse(Storage.locked(held), "released: its framework is gone");
     }
 
     @Test
