@@ -8,7 +8,9 @@ import java.lang.reflect.TypeVariable;
 import java.lang.reflect.WildcardType;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The type arguments a class gives a generic interface it implements, directly or through its
@@ -95,13 +97,21 @@ final class TypeArguments {
             return bind(w.getUpperBounds()[0], bindings);
         }
         if (t instanceof GenericArrayType a) {
-            return Array.newInstance(erasure(bind(a.getGenericComponentType(), bindings)), 0).getClass();
+            return Array.newInstance(erasure(bind(a.getGenericComponentType(), bindings), Set.of()), 0).getClass();
         }
         return t;
     }
 
     /** The normal form: classes and {@link Parameterized} types of them, nothing else. */
     static Type normal(Type t) {
+        return normal(t, Set.of());
+    }
+
+    /**
+     * @param seen the type variables being replaced by their bounds further up: a variable met again
+     *        (as {@code T} in {@code T extends Comparable<T>}) becomes its bound's class
+     */
+    private static Type normal(Type t, Set<TypeVariable<?>> seen) {
         if (t instanceof Class<?>) {
             return t;
         }
@@ -109,24 +119,31 @@ final class TypeArguments {
             Type[] args = p.getActualTypeArguments();
             Type[] n = new Type[args.length];
             for (int i = 0; i < args.length; i++) {
-                n[i] = normal(args[i]);
+                n[i] = normal(args[i], seen);
             }
             return new Parameterized(raw, n);
         }
         if (t instanceof WildcardType w) {
-            return normal(w.getUpperBounds()[0]);
+            return normal(w.getUpperBounds()[0], seen);
         }
         if (t instanceof TypeVariable<?> v) {
-            return normal(v.getBounds()[0]);
+            Type bound = v.getBounds()[0];
+            if (seen.contains(v)) {
+                return bound instanceof ParameterizedType p && p.getRawType() instanceof Class<?> raw ? raw
+                        : bound instanceof Class<?> c ? c : Object.class;
+            }
+            Set<TypeVariable<?>> deeper = new HashSet<>(seen);
+            deeper.add(v);
+            return normal(bound, deeper);
         }
         if (t instanceof GenericArrayType a) {
-            return Array.newInstance(erasure(a.getGenericComponentType()), 0).getClass();
+            return Array.newInstance(erasure(a.getGenericComponentType(), seen), 0).getClass();
         }
         return Object.class;
     }
 
-    private static Class<?> erasure(Type t) {
-        Type n = normal(t);
+    private static Class<?> erasure(Type t, Set<TypeVariable<?>> seen) {
+        Type n = normal(t, seen);
         return n instanceof Parameterized p ? p.raw : (Class<?>) n;
     }
 

@@ -74,6 +74,9 @@ class TypeArgumentsTest {
     static final class Unbound<A> extends Base<A, String> {
     }
 
+    static final class Recursive<T extends Comparable<T>> extends Base<T, List<T>> {
+    }
+
     @SuppressWarnings("rawtypes")
     static final class Raw implements Command {
         @Override
@@ -146,6 +149,10 @@ class TypeArgumentsTest {
         assertEquals(List.of(Args.class), List.of(optional.getActualTypeArguments()));
         assertEquals(Object.class, TypeArguments.of(Unbound.class, Command.class)[0], "an unbound variable is its bound");
         assertNull(TypeArguments.of(Raw.class, Command.class), "implemented raw, as a lambda's class");
+        Type[] recursive = TypeArguments.of(Recursive.class, Command.class);
+        assertEquals("java.lang.Comparable<java.lang.Comparable>", recursive[0].getTypeName(),
+                "a variable bounded by itself ends at its bound's class, not in a stack overflow");
+        assertEquals("java.util.List<java.lang.Comparable<java.lang.Comparable>>", recursive[1].getTypeName());
         Runnable lambda = () -> { };
         assertNull(TypeArguments.of(lambda.getClass(), Command.class), "not implemented at all");
         Command<Args, String> c = (a, ctx) -> "x";
