@@ -55,12 +55,12 @@ final class TypeArguments {
             Type[] args = p.getActualTypeArguments();
             bindings = new HashMap<>();
             for (int i = 0; i < vars.length && i < args.length; i++) {
-                bindings.put(vars[i], bind(args[i], outer));
+                bindings.put(vars[i], resolve(args[i], outer, Set.of()));
             }
             if (c == iface) {
                 Type[] out = new Type[vars.length];
                 for (int i = 0; i < out.length; i++) {
-                    out[i] = normal(bindings.get(vars[i]));
+                    out[i] = bindings.getOrDefault(vars[i], Object.class);
                 }
                 return out;
             }
@@ -80,38 +80,15 @@ final class TypeArguments {
         return s == null ? null : find(s, iface, bindings);
     }
 
-    /** {@code t} with the type variables of {@code bindings} replaced by what they are bound to. */
-    private static Type bind(Type t, Map<TypeVariable<?>, Type> bindings) {
-        if (t instanceof TypeVariable<?> v) {
-            return bindings.getOrDefault(v, v);
-        }
-        if (t instanceof ParameterizedType p && p.getRawType() instanceof Class<?> raw) {
-            Type[] args = p.getActualTypeArguments();
-            Type[] bound = new Type[args.length];
-            for (int i = 0; i < args.length; i++) {
-                bound[i] = bind(args[i], bindings);
-            }
-            return new Parameterized(raw, bound);
-        }
-        if (t instanceof WildcardType w) {
-            return bind(w.getUpperBounds()[0], bindings);
-        }
-        if (t instanceof GenericArrayType a) {
-            return Array.newInstance(erasure(bind(a.getGenericComponentType(), bindings), Set.of()), 0).getClass();
-        }
-        return t;
-    }
-
-    /** The normal form: classes and {@link Parameterized} types of them, nothing else. */
-    static Type normal(Type t) {
-        return normal(t, Set.of());
-    }
-
     /**
-     * @param seen the type variables being replaced by their bounds further up: a variable met again
-     *        (as {@code T} in {@code T extends Comparable<T>}) becomes its bound's class
+     * {@code t} in normal form (classes and {@link Parameterized} types of them, nothing else), with
+     * the type variables of {@code bindings} replaced by what they are bound to (already in normal
+     * form) and any other variable by its upper bound.
+     *
+     * @param seen the variables being replaced by their bounds further up: a variable met again (as
+     *        {@code T} in {@code T extends Comparable<T>}) becomes its bound's class
      */
-    private static Type normal(Type t, Set<TypeVariable<?>> seen) {
+    private static Type resolve(Type t, Map<TypeVariable<?>, Type> bindings, Set<TypeVariable<?>> seen) {
         if (t instanceof Class<?>) {
             return t;
         }
@@ -119,14 +96,17 @@ final class TypeArguments {
             Type[] args = p.getActualTypeArguments();
             Type[] n = new Type[args.length];
             for (int i = 0; i < args.length; i++) {
-                n[i] = normal(args[i], seen);
+                n[i] = resolve(args[i], bindings, seen);
             }
             return new Parameterized(raw, n);
         }
         if (t instanceof WildcardType w) {
-            return normal(w.getUpperBounds()[0], seen);
+            return resolve(w.getUpperBounds()[0], bindings, seen);
         }
         if (t instanceof TypeVariable<?> v) {
+            if (bindings.containsKey(v)) {
+                return bindings.get(v);
+            }
             Type bound = v.getBounds()[0];
             if (seen.contains(v)) {
                 return bound instanceof ParameterizedType p && p.getRawType() instanceof Class<?> raw ? raw
@@ -134,17 +114,17 @@ final class TypeArguments {
             }
             Set<TypeVariable<?>> deeper = new HashSet<>(seen);
             deeper.add(v);
-            return normal(bound, deeper);
+            return resolve(bound, bindings, deeper);
         }
         if (t instanceof GenericArrayType a) {
-            return Array.newInstance(erasure(a.getGenericComponentType(), seen), 0).getClass();
+            return Array.newInstance(erasure(resolve(a.getGenericComponentType(), bindings, seen)), 0).getClass();
         }
         return Object.class;
     }
 
-    private static Class<?> erasure(Type t, Set<TypeVariable<?>> seen) {
-        Type n = normal(t, seen);
-        return n instanceof Parameterized p ? p.raw : (Class<?>) n;
+    /** The class of a type in normal form. */
+    private static Class<?> erasure(Type normal) {
+        return normal instanceof Parameterized p ? p.raw : (Class<?>) normal;
     }
 
     /** A parameterized type of a top-level view: no owner, arguments in normal form, value equality. */

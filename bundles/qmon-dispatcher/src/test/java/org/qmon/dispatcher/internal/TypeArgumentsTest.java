@@ -154,7 +154,7 @@ class TypeArgumentsTest {
                 "a variable bounded by itself ends at its bound's class, not in a stack overflow");
         assertEquals("java.util.List<java.lang.Comparable<java.lang.Comparable>>", recursive[1].getTypeName());
         Runnable lambda = () -> { };
-        assertNull(TypeArguments.of(lambda.getClass(), Command.class), "not implemented at all");
+        assertNull(TypeArguments.of(lambda.getClass(), Command.class), "a class that is no command at all");
         Command<Args, String> c = (a, ctx) -> "x";
         assertNull(TypeArguments.of(c.getClass(), Command.class), "a lambda's types are erased");
     }
