@@ -3,24 +3,22 @@ package org.qmon.display.internal;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -32,15 +30,18 @@ import org.qmon.api.CommandException;
 import org.qmon.api.device.Frame;
 
 /**
- * Encodes frames as PPM or PNG and writes them to files the way a reader never sees half of one: into
- * a temporary file in the target's directory, then renamed over the target (atomic on one file
- * system).
+ * Encodes frames as PPM or PNG and writes them to files as QEMU does: the file is opened in place,
+ * created (0666 less the umask) or truncated, so an existing file keeps its owner, permissions and
+ * hard links, a symbolic link is followed, and a device or a named pipe is written into rather than
+ * replaced. The reply comes once the file is whole; a reader that does not wait for it may see a
+ * file being written, as with QEMU. When writing fails, a regular file is removed, as QEMU unlinks
+ * it; a device or a pipe never is.
  *
  * <p>Every request served by one refresh gets the same {@link Frame}; the bytes of the last frame are
  * kept per format, so a hundred screendumps of one refresh encode it once per format.
  *
  * <p>Errors carry QEMU's texts: {@code failed to open file '<name>': <reason>} when the file cannot be
- * created (the reason as {@code strerror} words it), {@code Unable to write to file: <reason>} when
+ * opened (the reason as {@code strerror} words it), {@code Unable to write to file: <reason>} when
  * writing fails.
  *
  * <p>Thread-safe: {@code this} guards the cache.
@@ -71,7 +72,7 @@ final class ImageWriter {
     }
 
     /**
-     * Writes a frame to a file, replacing it atomically.
+     * Writes a frame to a file.
      *
      * @param frame the frame
      * @param format the format
@@ -79,18 +80,32 @@ final class ImageWriter {
      * @throws CommandException with QEMU's texts
      */
     void write(Frame frame, ImageFormat format, String filename) throws CommandException {
-        Path target = target(filename);
+        write(frame, format, target(filename), filename);
+    }
+
+    /**
+     * Writes a frame to a file already resolved by {@link #target}.
+     *
+     * @param frame the frame
+     * @param format the format
+     * @param target the absolute path
+     * @param filename the file name as the client gave it, for the texts
+     * @throws CommandException with QEMU's texts
+     */
+    void write(Frame frame, ImageFormat format, Path target, String filename) throws CommandException {
         byte[] bytes;
         try {
             bytes = encoded(frame, format);
         } catch (IOException e) {
             throw CommandException.generic("PNG creation failed: " + reason(e));
         }
-        writeAtomically(target, filename, bytes);
+        writeInPlace(target, filename, bytes);
     }
 
     /**
-     * Resolves the client's file name, refusing what cannot be opened for writing.
+     * Resolves the client's file name, refusing what {@code open(2)} would refuse before touching
+     * anything: an empty name, a name ending in {@code /} ({@code O_CREAT} makes that {@code EISDIR}
+     * whether or not something is there) and a directory.
      *
      * @param filename as given
      * @return the absolute path
@@ -99,6 +114,10 @@ final class ImageWriter {
     static Path target(String filename) throws CommandException {
         if (filename.isEmpty()) {
             throw openFailed(filename, "No such file or directory");
+        }
+        if (filename.endsWith("/")) {
+            // Path.of drops a trailing slash: "a.ppm/" would otherwise write a.ppm.
+            throw openFailed(filename, "Is a directory");
         }
         Path target;
         try {
@@ -109,69 +128,57 @@ final class ImageWriter {
         if (Files.isDirectory(target)) {
             throw openFailed(filename, "Is a directory");
         }
-        if (Files.exists(target) && !Files.isWritable(target)) {
-            throw openFailed(filename, "Permission denied");
-        }
         return target;
     }
 
     /**
-     * Writes bytes to a temporary file beside the target, then renames it over the target. On any
-     * failure the temporary file is removed and the target is untouched.
+     * Whether a target is a named pipe, a device or a socket (after following links): opening or
+     * writing one may wait for a reader without bound, so callers that must not block write it on a
+     * thread of its own.
+     *
+     * @param target the absolute path
+     * @return {@code true} for such a file; {@code false} for a regular file or none
+     */
+    static boolean special(Path target) {
+        try {
+            return Files.readAttributes(target, BasicFileAttributes.class).isOther();
+        } catch (IOException e) {
+            return false; // nothing there yet (or unreadable): opening it will tell
+        }
+    }
+
+    /**
+     * Opens the target as QEMU does ({@code O_WRONLY | O_CREAT | O_TRUNC}, following links) and writes
+     * the bytes. If writing fails, a regular file is removed (QEMU unlinks the file; a device or a pipe
+     * is left alone).
      *
      * @param target the absolute target
      * @param filename the name the client gave, for the texts
      * @param bytes the content
      * @throws CommandException with QEMU's texts
      */
-    static void writeAtomically(Path target, String filename, byte[] bytes) throws CommandException {
-        Path dir = target.getParent();
-        if (dir == null) {
-            throw openFailed(filename, "Is a directory");
-        }
-        Path tmp = createTemporary(dir, filename);
-        boolean moved = false;
+    static void writeInPlace(Path target, String filename, byte[] bytes) throws CommandException {
+        FileChannel channel;
         try {
-            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                out.write(bytes);
-            } catch (IOException e) {
-                throw CommandException.generic("Unable to write to file: " + reason(e));
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                moved = true;
-            } catch (IOException e) {
-                throw openFailed(filename, reason(e));
-            }
-        } finally {
-            if (!moved) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException e) {
-                    // The directory went away or became read-only: nothing left to clean.
-                }
-            }
+            channel = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException e) {
+            throw openFailed(filename, reason(e));
         }
-    }
-
-    /** A new, empty, hidden file in {@code dir}, readable by others as QEMU's 0666 & umask would be. */
-    private static Path createTemporary(Path dir, String filename) throws CommandException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = dir.resolve(".screendump-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-            try {
-                try {
-                    return Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
-                } catch (UnsupportedOperationException e) {
-                    return Files.createFile(tmp);
-                }
-            } catch (FileAlreadyExistsException e) {
-                if (attempt > 100) {
-                    throw openFailed(filename, "File exists");
-                }
-            } catch (IOException e) {
-                throw openFailed(filename, reason(e));
+        try (channel) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                channel.write(b);
             }
+        } catch (IOException e) {
+            try {
+                if (Files.isRegularFile(target)) {
+                    Files.deleteIfExists(target);
+                }
+            } catch (IOException gone) {
+                // Read-only directory or already gone: the error below is what the client needs.
+            }
+            throw CommandException.generic("Unable to write to file: " + reason(e));
         }
     }
 

@@ -1,9 +1,11 @@
 package org.qmon.display.internal;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p>The handler only looks the display up and hands the request to it ({@link Display#nextFrame}),
  * then returns: it is declared non-blocking and may run on the I/O thread that read the request. The
  * display's worker renders the next frame at its refresh rate and calls back on its own thread; the
- * file is written there (through a temporary file and a rename) and the request completes. Every
+ * file is written there, in place as QEMU writes it, and the request completes (a named pipe or a
+ * device is written on a thread of its own: it may wait for a reader). Every
  * screendump waiting at that moment shares the render and the encoding. A request whose client left
  * is withdrawn from the display; one that is being served when its client leaves skips the write.
  *
@@ -89,6 +92,10 @@ public final class Screendump implements AsyncCommand<Screendump.Arguments, Void
     /** Every device, sorted by service id. Written under {@code this}; read without a lock. */
     private volatile List<Tracked> devices = List.of();
     private final ImageWriter writer = new ImageWriter();
+    /** Writes to pipes and devices in progress, each on its own thread: at most this many. */
+    static final int MAX_ASIDE = 4;
+    /** Permits for {@link #writeAside}. */
+    private final Semaphore aside = new Semaphore(MAX_ASIDE);
     /** For the registry look-up on a miss; set once on activation. */
     private volatile BundleContext context;
 
@@ -144,6 +151,35 @@ public final class Screendump implements AsyncCommand<Screendump.Arguments, Void
         devices = List.copyOf(l);
     }
 
+    /**
+     * Writes to a named pipe, a device or a socket on a thread of its own: opening a pipe waits for its
+     * reader without bound (QEMU's main loop would wait with it), and the display's worker, which
+     * serves every screendump of the display, must not. At most {@value #MAX_ASIDE} such writes at
+     * once; a thread whose pipe never gets a reader stays until it does.
+     */
+    private void writeAside(Frame frame, ImageFormat format, Path target, String filename,
+            Completion<Void> completion) {
+        if (!aside.tryAcquire()) {
+            completion.fail(CommandException.generic("failed to open file '" + filename
+                    + "': too many screendumps waiting for pipes or devices (at most " + MAX_ASIDE + ")"));
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                if (!completion.isCancelled()) {
+                    writer.write(frame, format, target, filename);
+                    completion.complete(null);
+                }
+            } catch (CommandException e) {
+                completion.fail(e);
+            } finally {
+                aside.release();
+            }
+        }, "qmon-screendump-" + target.getFileName());
+        t.setDaemon(true);
+        t.start();
+    }
+
     @Override
     public void execute(Arguments arguments, Completion<Void> completion, CommandContext context)
             throws CommandException {
@@ -194,7 +230,12 @@ public final class Screendump implements AsyncCommand<Screendump.Arguments, Void
                     return;
                 }
                 try {
-                    writer.write(frame, format, filename);
+                    Path target = ImageWriter.target(filename);
+                    if (ImageWriter.special(target)) {
+                        writeAside(frame, format, target, filename, completion);
+                        return;
+                    }
+                    writer.write(frame, format, target, filename);
                     completion.complete(null);
                 } catch (CommandException e) {
                     completion.fail(e);

@@ -5,9 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +82,7 @@ class ImageWriterTest {
     }
 
     @Test
-    void writeReplacesTheFileAndLeavesNoTemporaryFile() throws Exception {
+    void writeReplacesTheContentAndLeavesNoOtherFile() throws Exception {
         ImageWriter w = new ImageWriter();
         Path target = dir.resolve("shot.ppm");
         Files.writeString(target, "old content");
@@ -85,6 +93,74 @@ class ImageWriterTest {
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(List.of(target), s.toList());
         }
+    }
+
+    @Test
+    void anExistingFileIsWrittenInPlaceKeepingItsPermissionsAndLinks() throws Exception {
+        ImageWriter w = new ImageWriter();
+        Path real = Files.writeString(dir.resolve("real.ppm"), "old content");
+        Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-------"));
+        Path hard = Files.createLink(dir.resolve("hard.ppm"), real);
+        Path link = Files.createSymbolicLink(dir.resolve("link.ppm"), real.getFileName());
+        w.write(sample(1), ImageFormat.PPM, link.toString());
+        assertTrue(Files.isSymbolicLink(link), "the symbolic link is followed, not replaced");
+        assertArrayEquals(ImageWriter.ppm(sample(1)), Files.readAllBytes(real));
+        assertArrayEquals(ImageWriter.ppm(sample(1)), Files.readAllBytes(hard), "the hard link still shares the file");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(real)),
+                "a private file stays private");
+    }
+
+    @Test
+    void aNameEndingInASlashIsADirectoryAsOpenSaysWhateverIsThere() throws Exception {
+        ImageWriter w = new ImageWriter();
+        Path file = Files.writeString(dir.resolve("shot.ppm"), "kept");
+        assertOpenFails(w, file + "/", "Is a directory");
+        assertOpenFails(w, dir.resolve("new") + "/", "Is a directory");
+        assertEquals("kept", Files.readString(file));
+        assertTrue(Files.notExists(dir.resolve("new")), "nothing is created");
+    }
+
+    @Test
+    void aDeviceIsWrittenIntoNeverReplacedNorRemoved() throws Exception {
+        Path devNull = Path.of("/dev/null");
+        Path devFull = Path.of("/dev/full");
+        assumeTrue(Files.exists(devNull) && Files.exists(devFull), "a Linux /dev");
+        ImageWriter w = new ImageWriter();
+        assertTrue(ImageWriter.special(devNull));
+        w.write(sample(1), ImageFormat.PPM, devNull.toString());
+        assertTrue(attributes(devNull).isOther(), "/dev/null is still a device");
+        CommandException e = assertThrows(CommandException.class,
+                () -> w.write(sample(1), ImageFormat.PPM, devFull.toString()));
+        assertEquals("Unable to write to file: No space left on device", e.description());
+        assertTrue(attributes(devFull).isOther(), "a device whose write failed is not removed");
+    }
+
+    @Test
+    void aNamedPipeIsWrittenIntoForItsReader() throws Exception {
+        Path fifo = dir.resolve("pipe.ppm");
+        Process mkfifo;
+        try {
+            mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        } catch (java.io.IOException e) {
+            assumeTrue(false, "no mkfifo here");
+            return;
+        }
+        assumeTrue(mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo works here");
+        assertTrue(ImageWriter.special(fifo));
+        CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
+            try (InputStream in = Files.newInputStream(fifo)) {
+                return in.readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        new ImageWriter().write(sample(1), ImageFormat.PPM, fifo.toString());
+        assertArrayEquals(ImageWriter.ppm(sample(1)), read.get(10, TimeUnit.SECONDS));
+        assertTrue(attributes(fifo).isOther(), "the pipe is still a pipe");
+    }
+
+    private static BasicFileAttributes attributes(Path p) throws java.io.IOException {
+        return Files.readAttributes(p, BasicFileAttributes.class, new LinkOption[0]);
     }
 
     @Test

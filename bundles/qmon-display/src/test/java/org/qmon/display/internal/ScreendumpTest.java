@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -204,6 +205,52 @@ class ScreendumpTest {
             assertTrue(java.util.Arrays.equals(ppm, Files.readAllBytes(dir.resolve("f" + i + ".ppm"))));
         }
         assertEquals(64, javax.imageio.ImageIO.read(dir.resolve("f1.png").toFile()).getWidth());
+    }
+
+    @Test
+    void pipesWithoutAReaderDoNotHoldTheDisplayAndAreBounded() throws Exception {
+        Screendump s = new Screendump();
+        VirtualDisplay d = display("display0", 50);
+        bind(s, d);
+        List<Path> pipes = new ArrayList<>();
+        for (int i = 0; i <= Screendump.MAX_ASIDE; i++) {
+            Path p = dir.resolve("pipe" + i);
+            Process mkfifo;
+            try {
+                mkfifo = new ProcessBuilder("mkfifo", p.toString()).start();
+            } catch (java.io.IOException e) {
+                org.junit.jupiter.api.Assumptions.assumeTrue(false, "no mkfifo here");
+                return;
+            }
+            org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0);
+            pipes.add(p);
+        }
+        List<Result> waiting = new ArrayList<>();
+        for (int i = 0; i < Screendump.MAX_ASIDE; i++) {
+            Result r = new Result();
+            waiting.add(r);
+            s.execute(args(pipes.get(i).toString(), null, null, null), r, r);
+        }
+        // Each waits for a reader on a thread of its own; the display serves a plain file meanwhile.
+        Result plain = new Result();
+        s.execute(args(dir.resolve("plain.ppm").toString(), null, null, null), plain, plain);
+        plain.await();
+        assertTrue(Files.size(dir.resolve("plain.ppm")) > 0);
+        // Once every permit is held, one more is refused with the limit in its text.
+        Result refused = new Result();
+        s.execute(args(pipes.get(Screendump.MAX_ASIDE).toString(), null, null, null), refused, refused);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> refused.get(10, TimeUnit.SECONDS));
+        String text = ((CommandException) e.getCause()).description();
+        assertEquals("failed to open file '" + pipes.get(Screendump.MAX_ASIDE)
+                + "': too many screendumps waiting for pipes or devices (at most " + Screendump.MAX_ASIDE + ")", text);
+        // A reader lets each waiting one finish with the whole image.
+        for (int i = 0; i < Screendump.MAX_ASIDE; i++) {
+            try (java.io.InputStream in = Files.newInputStream(pipes.get(i))) {
+                byte[] image = in.readAllBytes();
+                assertTrue(new String(image, 0, 3, java.nio.charset.StandardCharsets.US_ASCII).equals("P6\n"));
+            }
+            waiting.get(i).await();
+        }
     }
 
     @Test
