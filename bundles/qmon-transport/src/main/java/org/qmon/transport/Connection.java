@@ -60,9 +60,12 @@ public interface Connection {
     void resumeInput();
 
     /**
-     * Whether reading is suspended now.
+     * Whether reading is suspended now: by the handler, or by the connection itself while more of the
+     * client's output waits than it lets pile up (input then goes on by itself once the client has read
+     * enough; {@link #resumeInput()} does not end that).
      *
-     * @return {@code true} between {@link #suspendInput()} and {@link #resumeInput()}
+     * @return {@code true} between {@link #suspendInput()} and {@link #resumeInput()}, and while the
+     *         client's output backs up
      */
     boolean inputSuspended();
 

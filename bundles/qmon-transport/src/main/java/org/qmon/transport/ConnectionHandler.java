@@ -15,7 +15,10 @@ public interface ConnectionHandler {
      * Input arrived. The handler frames and handles what it can. Unless it calls
      * {@link Connection#suspendInput()}, it must consume every byte offered (keeping a partial message
      * in its own state); bytes it leaves after suspending are offered again, before any new input, when
-     * it calls {@link Connection#resumeInput()}. Everything it sends meanwhile, from any thread, leaves
+     * it calls {@link Connection#resumeInput()}. The connection also holds input while the client's
+     * output backs up: the handler checks {@link Connection#inputSuspended()} before each message and
+     * returns when it is true, leaving the rest, which is offered again, first, once the client has
+     * read enough. Everything it sends meanwhile, from any thread, leaves
      * in one write when this method returns.
      *
      * <p>Work that may block must not be done here: it delays every connection served by the same I/O

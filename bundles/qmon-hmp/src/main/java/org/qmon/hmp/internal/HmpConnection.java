@@ -73,6 +73,11 @@ final class HmpConnection implements ConnectionHandler {
     @Override
     public void received(ByteBuffer input) {
         while (input.hasRemaining()) {
+            if (connection.inputSuspended()) {
+                // Held (the client's output backs up, or a resume is still on its way): the rest is
+                // offered again, first, once reading goes on.
+                return;
+            }
             if (running.get()) {
                 // Suspend before re-checking: finished() clears running before it looks at the
                 // suspension, so one of the two always sees the other and reading cannot stall.

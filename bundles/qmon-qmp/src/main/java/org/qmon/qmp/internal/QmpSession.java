@@ -144,6 +144,11 @@ final class QmpSession implements ConnectionHandler, RequestChecker.SessionState
                 input.position(input.limit()); // read, never executed: QEMU would not read it at all
                 return;
             }
+            if (connection.inputSuspended()) {
+                // Held (the client's replies back up, or a resume is still on its way): the rest is
+                // offered again, first, once reading goes on.
+                return;
+            }
             if (inFlight.get() >= limit()) {
                 // Suspend before re-checking: an answer decrements inFlight before it looks at the
                 // suspension, so one of the two always sees the other and reading cannot stall.

@@ -27,8 +27,17 @@ import org.slf4j.LoggerFactory;
  * <p>Writing (any thread): {@link #send} writes at once when nothing is queued (no hand-off to the loop
  * for the common case), else queues and lets the loop finish on OP_WRITE. {@link #outLock} guards
  * {@link #out}, {@link #outBytes}, the batch, {@link #closeAfterFlush} and the channel's writes, so
- * messages never interleave. A client whose unwritten output exceeds the limit is disconnected: it does
- * not get to grow the heap.
+ * messages never interleave.
+ *
+ * <p>Output pushes back on input: once more than a quarter of the limit is waiting to be written (or
+ * collected in the batch), the connection holds its input, as if the handler had suspended it, until
+ * the client has read the backlog down to an eighth. A client that pipelines many requests with large
+ * replies is then answered at the pace it reads, however fast or slow, instead of being cut off; the
+ * handler stops at the next message ({@link #inputSuspended()} tells it). A client whose unwritten
+ * output still exceeds the limit (output it did not ask for just then, such as events, or one
+ * handler call that writes more than the limit) is disconnected: it does not get to grow the heap.
+ * A single message larger than the limit is still written when nothing else is waiting, so a reply
+ * that echoes a large request is delivered.
  */
 final class SocketConnection implements Connection, IoLoop.Handler {
 
@@ -59,6 +68,15 @@ final class SocketConnection implements Connection, IoLoop.Handler {
     private boolean offering;
     /** Written by the loop thread (and by resume on it); read by any thread to decide whether to post a resume. */
     private volatile boolean suspended;
+    /**
+     * Input is held because too much output waits for the client (see the class comment). Set under
+     * outLock by any sender; cleared on the loop thread once the backlog is down to {@link #lowWater}.
+     */
+    private volatile boolean heldForOutput;
+    /** Output waiting above which input is held: a quarter of the limit. */
+    private final long highWater;
+    /** Output waiting at or below which held input is offered again: an eighth of the limit. */
+    private final long lowWater;
 
     // ---- shared
     private volatile boolean closed;
@@ -87,6 +105,8 @@ final class SocketConnection implements Connection, IoLoop.Handler {
         this.channel = channel;
         this.id = id;
         this.maxOutputBytes = maxOutputBytes;
+        this.highWater = maxOutputBytes / 4;
+        this.lowWater = maxOutputBytes / 8;
     }
 
     /** Registers with the loop and lets the protocol greet; the greeting leaves in one write. Loop thread. */
@@ -117,8 +137,9 @@ final class SocketConnection implements Connection, IoLoop.Handler {
     public void ready(SelectionKey k) throws IOException {
         if (k.isWritable()) {
             flush();
+            afterFlush();
         }
-        if (k.isValid() && k.isReadable() && !suspended && !inputEnded && !closed) {
+        if (k.isValid() && k.isReadable() && !suspended && !heldForOutput && !inputEnded && !closed) {
             // Not suspended, so nothing is left unconsumed: the loop's buffer is all there is.
             ByteBuffer buf = loop.readBuffer();
             buf.clear();
@@ -143,7 +164,7 @@ final class SocketConnection implements Connection, IoLoop.Handler {
             if (input.hasRemaining()) {
                 handler.received(input);
             }
-            if (suspended) {
+            if (suspended || heldForOutput) {
                 keep(input);
             } else if (!closed) {
                 if (input.hasRemaining()) {
@@ -196,9 +217,10 @@ final class SocketConnection implements Connection, IoLoop.Handler {
         }
     }
 
+    /** True while the handler suspended input, and while input is held for the output backlog. */
     @Override
     public boolean inputSuspended() {
-        return suspended;
+        return suspended || heldForOutput;
     }
 
     /** Loop thread. Inside an offer the handler goes on consuming; otherwise what is buffered is offered now. */
@@ -207,10 +229,45 @@ final class SocketConnection implements Connection, IoLoop.Handler {
             return;
         }
         suspended = false;
-        if (!offering) {
-            ByteBuffer input = unconsumed != null ? unconsumed : EMPTY;
-            unconsumed = null;
-            offer(input);
+        if (!offering && !heldForOutput) {
+            offerKept();
+        }
+    }
+
+    /** Offers what was kept (or nothing, for a pending end of input). Loop thread, outside an offer. */
+    private void offerKept() {
+        ByteBuffer input = unconsumed != null ? unconsumed : EMPTY;
+        unconsumed = null;
+        offer(input);
+    }
+
+    /**
+     * Holds input while the output backlog is above the high-water mark. Caller holds outLock; any
+     * thread (clearing read interest is safe from any thread).
+     */
+    private void holdIfBacklogged() {
+        if (!heldForOutput && outBytes + batchLen > highWater) {
+            heldForOutput = true;
+            SelectionKey k = key;
+            if (k != null && k.isValid()) {
+                k.interestOpsAnd(~SelectionKey.OP_READ);
+            }
+        }
+    }
+
+    /**
+     * Offers held input again once the client has read the backlog down to the low-water mark. Loop
+     * thread, outside an offer.
+     */
+    private void releaseIfDrained() {
+        synchronized (outLock) {
+            if (!heldForOutput || closed || batching || outBytes > lowWater) {
+                return;
+            }
+            heldForOutput = false;
+        }
+        if (!suspended) {
+            offerKept();
         }
     }
 
@@ -242,17 +299,21 @@ final class SocketConnection implements Connection, IoLoop.Handler {
                     }
                     batch = bigger;
                 }
+                long before = outBytes + batchLen;
                 System.arraycopy(bytes, offset, batch, batchLen, length);
                 batchLen += length;
-                overflow = outBytes + batchLen > maxOutputBytes;
+                // One message larger than the limit still goes out when nothing else waits.
+                overflow = before > 0 && outBytes + batchLen > maxOutputBytes;
             } else {
+                long before = outBytes;
                 int queued = writeOrQueue(ByteBuffer.wrap(bytes, offset, length), copy);
                 if (queued < 0) {
                     return;
                 }
                 wantWrite = queued > 0;
-                overflow = outBytes > maxOutputBytes;
+                overflow = before > 0 && outBytes > maxOutputBytes;
             }
+            holdIfBacklogged();
         }
         if (overflow) {
             LOG.info("Disconnecting client {} of {}: more than {} bytes of output unread", id, listener.address(),
@@ -328,8 +389,15 @@ final class SocketConnection implements Connection, IoLoop.Handler {
         }
         if (closeNow) {
             closeNow();
-        } else if (wantWrite && key != null && key.isValid()) {
+            return;
+        }
+        if (wantWrite && key != null && key.isValid()) {
             key.interestOpsOr(SelectionKey.OP_WRITE);
+        }
+        if (heldForOutput) {
+            // The batch may have left whole (a fast reader): then no OP_WRITE comes to release input.
+            // Posted, not called: this runs at the end of an offer, which must not recurse.
+            loop.execute(this::releaseIfDrained);
         }
     }
 
@@ -351,6 +419,13 @@ final class SocketConnection implements Connection, IoLoop.Handler {
         }
         if (closeNow) {
             closeNow();
+        }
+    }
+
+    /** After OP_WRITE: held input goes on once enough has been written. Loop thread. */
+    private void afterFlush() {
+        if (heldForOutput) {
+            releaseIfDrained();
         }
     }
 

@@ -244,6 +244,93 @@ class TransportTest {
         }
     }
 
+    /**
+     * A protocol that answers each line with {@code size} bytes ending in a newline, at once, on the I/O
+     * thread, and that stops at the next line while input is held, as the contract asks.
+     */
+    private static Protocol amplifier(int size) {
+        return c -> new ConnectionHandler() {
+            @Override
+            public void received(ByteBuffer input) {
+                while (input.hasRemaining()) {
+                    if (c.inputSuspended()) {
+                        return;
+                    }
+                    if (input.get() == '\n') {
+                        byte[] reply = new byte[size];
+                        java.util.Arrays.fill(reply, (byte) 'r');
+                        reply[size - 1] = '\n';
+                        c.send(reply);
+                    }
+                }
+            }
+
+            @Override
+            public void inputEnded() {
+                c.closeWhenFlushed();
+            }
+
+            @Override
+            public void closed() {
+            }
+        };
+    }
+
+    /** Reads lines until {@code expected} have come or the connection ends; the number of lines read. */
+    private static long readLines(SocketChannel ch, long expected) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+        long lines = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (lines < expected && System.nanoTime() < deadline) {
+            buf.clear();
+            int n = ch.read(buf);
+            if (n < 0) {
+                break;
+            }
+            for (int i = 0; i < n; i++) {
+                if (buf.get(i) == '\n') {
+                    lines++;
+                }
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void aClientThatPipelinesMoreOutputThanTheLimitIsAnsweredAtThePaceItReads() throws Exception {
+        // 2,000 one-byte requests in one write, each answered with 8 KiB: 16 MiB against a 256 KiB
+        // limit. Output pushes back on input, so the reader gets every reply instead of a disconnect.
+        Listener l = transport.listen("amplify", new ListenerConfig(dir.resolve("a.sock").toString(), "127.0.0.1", 0,
+                8, 256, 1), amplifier(8 * 1024));
+        try (SocketChannel ch = connect(l)) {
+            Thread writer = new Thread(() -> {
+                try {
+                    ByteBuffer b = ByteBuffer.wrap("\n".repeat(2_000).getBytes(StandardCharsets.US_ASCII));
+                    while (b.hasRemaining()) {
+                        ch.write(b);
+                    }
+                } catch (IOException e) {
+                    // the assertion below says what happened
+                }
+            }, "pipelining-writer");
+            writer.start();
+            assertEquals(2_000, readLines(ch, 2_000), "every reply, none lost to the output limit");
+            writer.join(10_000);
+        }
+    }
+
+    @Test
+    void oneMessageLargerThanTheLimitIsStillWrittenWhenNothingElseWaits() throws Exception {
+        // A reply that echoes a large request (QMP's id) may exceed the limit on its own: it is written
+        // whole, and the request after it is answered too.
+        Listener l = transport.listen("big", new ListenerConfig(dir.resolve("b.sock").toString(), "127.0.0.1", 0,
+                8, 256, 1), amplifier(1024 * 1024));
+        try (SocketChannel ch = connect(l)) {
+            ch.write(ByteBuffer.wrap(new byte[] {'\n', '\n'}));
+            assertEquals(2, readLines(ch, 2), "two replies of 1 MiB each against a 256 KiB limit");
+        }
+    }
+
     @Test
     void aWriteThatFailsClosesTheConnectionAndTellsTheProtocol() throws Exception {
         Listener l = listen("unix", 1024);
