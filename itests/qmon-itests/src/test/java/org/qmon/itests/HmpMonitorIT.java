@@ -153,6 +153,10 @@ public class HmpMonitorIT extends QmonTestSupport {
         m.sendRaw("info st\u00ffatus\r");
         assertEquals("invalid UTF-8 in line: ignored\r\n(qemu) ", m.reply());
         assertEquals("VM status: running\r\n(qemu) ", m.command("info status"));
+        // A telnet client in character mode ends lines with CR NUL (RFC 854): one line end, as in QEMU.
+        m.sendRaw("info status\r\u0000info status\r\u0000");
+        assertEquals("VM status: running\r\n(qemu) ", m.reply());
+        assertEquals("VM status: running\r\n(qemu) ", m.reply());
     }
 
     @Test

@@ -259,7 +259,8 @@ public final class HmpDefinition {
          * Replaces the default argument mapping (each parameter to its {@link HmpParameter#argument()}).
          *
          * @param mapping from the parsed values by parameter name to the QMP arguments object (neutral
-         *        form: maps, lists, strings, numbers, booleans); must not block
+         *        form: maps, lists, strings, numbers, booleans); must not block. It may refuse the values
+         *        with an {@link IllegalArgumentException}, whose message is shown as {@code Error: message}
          * @return this builder
          */
         public Builder arguments(Function<Map<String, Object>, Map<String, Object>> mapping) {

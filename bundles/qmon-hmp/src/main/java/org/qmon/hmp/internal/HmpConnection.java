@@ -90,7 +90,8 @@ final class HmpConnection implements ConnectionHandler {
             byte b = input.get();
             if (afterCr) {
                 afterCr = false;
-                if (b == '\n') {
+                if (b == '\n' || b == 0) {
+                    // CR LF, or a telnet client's CR NUL (RFC 854): one line end.
                     continue;
                 }
             }

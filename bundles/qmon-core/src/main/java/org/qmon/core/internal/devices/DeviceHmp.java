@@ -77,7 +77,8 @@ public final class DeviceHmp {
 
     /**
      * QEMU's option list: {@code driver,key=value,...}; the first item without {@code =} is the driver, a
-     * doubled comma is a literal comma, an item without a value is {@code on}.
+     * doubled comma is a literal comma, an item without a value is {@code on}; of several ids the first
+     * counts (QEMU's {@code opts_parse_id}), of other repeated properties the last.
      *
      * @param text what the person typed
      * @return device_add's arguments, in order
@@ -106,6 +107,8 @@ public final class DeviceHmp {
                 out.put("driver", item);
             } else if (eq < 0) {
                 out.put(item, "on");
+            } else if (item.startsWith("id=")) {
+                out.putIfAbsent("id", item.substring(eq + 1)); // QEMU's option parser takes the first id
             } else {
                 out.put(item.substring(0, eq), item.substring(eq + 1));
             }
