@@ -68,11 +68,15 @@ public class SchemaIT extends QmonTestSupport {
                 "screendump/arg-type/device", "screendump/arg-type/*format/^png", "device_add/arg-type/*id",
                 "DEVICE_DELETED/arg-type/path/!string", "DEVICE_DELETED/arg-type/*device",
                 "human-monitor-command/arg-type/command-line/!string", "human-monitor-command/arg-type/*cpu-index/!int",
-                "human-monitor-command/ret-type/!string")) {
+                "human-monitor-command/ret-type/!string",
+                // QEMU's JobInfo: '*error' optional, the rest mandatory
+                "query-jobs/ret-type/*error/!string", "query-jobs/ret-type/id/!string",
+                "query-jobs/ret-type/current-progress/!int")) {
             assertTrue(yes, s.has(yes));
         }
         for (String no : List.of("query-status/ret-type/*status", "query-status/ret-type/status/^nonsense",
-                "no-such-command", "query-name/ret-type/name/!int")) {
+                "no-such-command", "query-name/ret-type/name/!int", "query-jobs/ret-type/*id/!string",
+                "query-jobs/ret-type/*current-progress/!int")) {
             assertFalse(no, s.has(no));
         }
     }

@@ -17,9 +17,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param error present when the job failed or was cancelled: why (QEMU's {@code Operation canceled}
  *        for a cancelled job); absent while it runs and when it succeeded
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobInfo(String id, String type, JobStatus status,
         @JsonProperty("current-progress") long currentProgress,
         @JsonProperty("total-progress") long totalProgress,
-        String error) {
+        // On the component, not the record: the schema then marks only 'error' optional (QEMU's '*error').
+        @JsonInclude(JsonInclude.Include.NON_NULL) String error) {
 }
