@@ -137,12 +137,11 @@ final class HmpInterpreter {
         Map<String, Object> arguments;
         try {
             arguments = d.qmpArguments(values);
-        } catch (IllegalArgumentException e) {
-            // The mapping refused what the person typed: their error, shown as QEMU shows errors.
-            done.accept("Error: " + message(e) + "\n");
-            return;
         } catch (RuntimeException e) {
-            LOG.warn("HMP command {}: its argument mapping failed", d, e);
+            if (!(e instanceof IllegalArgumentException)) {
+                // An IllegalArgumentException is the mapping refusing what the person typed: not a fault.
+                LOG.warn("HMP command {}: its argument mapping failed", d, e);
+            }
             done.accept("Error: " + message(e) + "\n");
             return;
         }

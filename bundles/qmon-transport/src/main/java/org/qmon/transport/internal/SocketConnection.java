@@ -137,7 +137,9 @@ final class SocketConnection implements Connection, IoLoop.Handler {
     public void ready(SelectionKey k) throws IOException {
         if (k.isWritable()) {
             flush();
-            afterFlush();
+            if (heldForOutput) {
+                releaseIfDrained(); // held input goes on once enough has been written
+            }
         }
         if (k.isValid() && k.isReadable() && !suspended && !heldForOutput && !inputEnded && !closed) {
             // Not suspended, so nothing is left unconsumed: the loop's buffer is all there is.
@@ -419,13 +421,6 @@ final class SocketConnection implements Connection, IoLoop.Handler {
         }
         if (closeNow) {
             closeNow();
-        }
-    }
-
-    /** After OP_WRITE: held input goes on once enough has been written. Loop thread. */
-    private void afterFlush() {
-        if (heldForOutput) {
-            releaseIfDrained();
         }
     }
 
