@@ -92,7 +92,13 @@ class MonitorOptionIT {
             untilPrompt(in);
             ch.write(ByteBuffer.wrap("info status\n".getBytes(StandardCharsets.US_ASCII))); // socat's
             assertEquals("VM status: running\r\n(qemu) ", untilPrompt(in));
-            ch.write(ByteBuffer.wrap("quit\r".getBytes(StandardCharsets.US_ASCII)));
+            // A line pipelined behind quit is never run (QEMU suspends the monitor at quit): no file.
+            Path after = dir.resolve("after-quit.ppm");
+            ch.write(ByteBuffer.wrap(("quit\rscreendump " + after + "\r").getBytes(StandardCharsets.US_ASCII)));
+            assertEquals("(qemu) ", new String(in.readAllBytes(), StandardCharsets.US_ASCII),
+                    "quit's prompt, then the connection closes");
+            assertTrue(qmon.process().waitFor(WAIT, TimeUnit.SECONDS), "quit from the human monitor ends the process");
+            assertTrue(Files.notExists(after), "the line after quit did not run");
         }
         assertTrue(qmon.process().waitFor(WAIT, TimeUnit.SECONDS), "quit from the human monitor ends the process");
         assertEquals(0, qmon.process().exitValue());

@@ -43,6 +43,7 @@ public class HmpDevicesIT extends DeviceTestSupport {
         String qtree = hmp(c, "info qtree");
         assertTrue(qtree, qtree.contains("  dev: qmon-display, id \"" + id + "\"\r\n"));
         assertEquals("Error: 'nope' is not a valid device model name\r\n", hmp(c, "device_add nope,id=x"));
+        assertEquals("QEMU 7.2's text", "Error: Parameter 'driver' is missing\r\n", hmp(c, "device_add"));
         assertEquals("Error: Duplicate device ID '" + id + "'\r\n", hmp(c, "device_add qmon-display,id=" + id));
         assertEquals("", hmp(c, "device_del " + id));
         assertTrue(display(id).isEmpty());

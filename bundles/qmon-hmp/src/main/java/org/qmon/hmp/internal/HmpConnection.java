@@ -58,6 +58,8 @@ final class HmpConnection implements ConnectionHandler {
     private final AtomicBoolean running = new AtomicBoolean();
     /** Set on the I/O thread at end of input. */
     private volatile boolean inputEnded;
+    /** The platform is shutting down ({@code SHUTDOWN}): nothing more is run. Set by any thread. */
+    private volatile boolean shuttingDown;
 
     HmpConnection(HmpRuntime runtime, Connection connection) {
         this.runtime = runtime;
@@ -73,6 +75,10 @@ final class HmpConnection implements ConnectionHandler {
     @Override
     public void received(ByteBuffer input) {
         while (input.hasRemaining()) {
+            if (shuttingDown) {
+                input.position(input.limit()); // read, never run: QEMU's quit suspends the monitor
+                return;
+            }
             if (connection.inputSuspended()) {
                 // Held (the client's output backs up, or a resume is still on its way): the rest is
                 // offered again, first, once reading goes on.
@@ -134,7 +140,7 @@ final class HmpConnection implements ConnectionHandler {
     private void finished(String output) {
         send(HmpText.crlf(output) + HmpText.PROMPT);
         running.set(false);
-        if (inputEnded) {
+        if (inputEnded || shuttingDown) {
             connection.closeWhenFlushed();
         } else if (connection.inputSuspended()) {
             connection.resumeInput();
@@ -143,6 +149,19 @@ final class HmpConnection implements ConnectionHandler {
 
     private void send(String text) {
         connection.send(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The platform is shutting down ({@code quit} from any monitor): like QEMU's, which suspends the
+     * monitor at {@code quit} and exits, this one runs no further line; the line running now (the
+     * {@code quit}) still gets its output, then the connection closes. Any thread; {@link #finished}
+     * closes when a line is running, so whichever of the two comes second does.
+     */
+    void shutdown() {
+        shuttingDown = true;
+        if (!running.get()) {
+            connection.closeWhenFlushed();
+        }
     }
 
     @Override

@@ -11,8 +11,12 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 import org.qmon.api.AsyncCommand;
 import org.qmon.api.annotations.QmpCommand;
+import org.qmon.api.event.MonitorEvent;
 import org.qmon.api.runtime.Dispatcher;
 import org.qmon.api.runtime.VersionInfo;
 import org.qmon.transport.Connection;
@@ -32,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * every command. Immediate, so that {@code human-monitor-command} exists whether or not a socket monitor
  * is configured.
  */
-@Component(service = HmpRuntime.class, immediate = true)
-public final class HmpRuntime implements Protocol {
+@Component(service = {HmpRuntime.class, EventHandler.class}, immediate = true, property = {
+        EventConstants.EVENT_TOPIC + "=" + MonitorEvent.TOPIC,
+        EventConstants.EVENT_FILTER + "=(" + MonitorEvent.NAME_PROPERTY + "=SHUTDOWN)"})
+public final class HmpRuntime implements Protocol, EventHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(HmpRuntime.class);
 
@@ -109,6 +115,17 @@ public final class HmpRuntime implements Protocol {
         connections.add(c);
         c.greet();
         return c;
+    }
+
+    /**
+     * {@code SHUTDOWN}, sent synchronously by {@code quit} before it answers: every socket monitor runs
+     * nothing after the line it is running.
+     *
+     * @param event the SHUTDOWN event (the only one this handler's filter lets through)
+     */
+    @Override
+    public void handleEvent(Event event) {
+        connections.forEach(HmpConnection::shutdown);
     }
 
     void closed(HmpConnection c) {

@@ -27,11 +27,14 @@ public final class DeviceHmp {
         @Override
         public HmpDefinition definition() {
             return HmpDefinition.command("device_add")
-                    .parameters(HmpParameter.string("device"))
+                    // Optional, as QEMU's option-list argument is: without it device_add itself says
+                    // "Parameter 'driver' is missing".
+                    .parameters(HmpParameter.string("device").optional())
                     .params("driver[,prop=value][,...]")
                     .help("add device, like -device on the command line")
                     .calls("device_add")
-                    .arguments(parsed -> options((String) parsed.get("device")))
+                    .arguments(parsed -> parsed.get("device") == null ? Map.of()
+                            : options((String) parsed.get("device")))
                     .build();
         }
     }
