@@ -70,7 +70,8 @@ abstract sealed class QType permits QType.Builtin, QType.Obj, QType.Enumeration,
 
         /**
          * An integer in a Java type's range. QEMU's introspection shows every sized integer as
-         * {@code int}; the range is checked when binding ({@code Parameter 'x' expects int32}).
+         * {@code int}; the range is checked when binding ({@code Parameter 'x' expects int32_t}, QEMU's
+         * {@code visit_type_int32}; beyond int64, {@code Invalid parameter type for 'x', expected: integer}).
          */
         static Builtin integer(long min, long max, String qapiType, java.util.function.LongFunction<Object> box) {
             return new Builtin("int", "int", (value, name) -> {
@@ -78,7 +79,8 @@ abstract sealed class QType permits QType.Builtin, QType.Obj, QType.Enumeration,
                     throw typeError(name, "integer");
                 }
                 if (value instanceof BigInteger b && b.bitLength() > 63) {
-                    throw CommandException.generic("Parameter '" + name + "' expects " + qapiType);
+                    // QEMU's input visitor fails to read it as an int64 before any range check.
+                    throw typeError(name, "integer");
                 }
                 long v = ((Number) value).longValue();
                 if (v < min || v > max) {

@@ -36,7 +36,7 @@ import org.qmon.api.NoArguments;
  * <ul>
  * <li>{@code String} → {@code str}; {@code boolean} → {@code bool}; {@code int}, {@code long},
  *     {@code short}, {@code byte}, {@code BigInteger} → {@code int} (the range of the Java type is checked
- *     when binding: {@code Parameter 'x' expects int32}); {@code double}, {@code float} → {@code number};
+ *     when binding: {@code Parameter 'x' expects int32_t}); {@code double}, {@code float} → {@code number};
  *     {@code Object}, {@code Map<String, Object>} → {@code any};</li>
  * <li>an enum → an enum type of its wire names ({@link JsonProperty} value, else {@code name()});</li>
  * <li>{@code List<T>} (and, in results, any collection or array) → an array type;</li>
@@ -79,10 +79,10 @@ final class TypeModel {
         }
         return x.floatValue();
     });
-    static final QType.Builtin INT32 = QType.Builtin.integer(Integer.MIN_VALUE, Integer.MAX_VALUE, "int32", v -> (int) v);
+    static final QType.Builtin INT32 = QType.Builtin.integer(Integer.MIN_VALUE, Integer.MAX_VALUE, "int32_t", v -> (int) v);
     static final QType.Builtin INT64 = QType.Builtin.integer(Long.MIN_VALUE, Long.MAX_VALUE, "int64", v -> v);
-    static final QType.Builtin INT16 = QType.Builtin.integer(Short.MIN_VALUE, Short.MAX_VALUE, "int16", v -> (short) v);
-    static final QType.Builtin INT8 = QType.Builtin.integer(Byte.MIN_VALUE, Byte.MAX_VALUE, "int8", v -> (byte) v);
+    static final QType.Builtin INT16 = QType.Builtin.integer(Short.MIN_VALUE, Short.MAX_VALUE, "int16_t", v -> (short) v);
+    static final QType.Builtin INT8 = QType.Builtin.integer(Byte.MIN_VALUE, Byte.MAX_VALUE, "int8_t", v -> (byte) v);
     static final QType.Builtin BIG = new QType.Builtin("int", "int", (v, n) -> {
         if (!QType.Builtin.isIntegral(v)) {
             throw QType.typeError(n, "integer");

@@ -138,7 +138,7 @@ class DispatcherImplTest {
         assertError(call(s, "echo", "{\"name\": \"a\", \"count\": 1.5}"), ErrorClass.GenericError,
                 "Invalid parameter type for 'count', expected: integer");
         assertError(call(s, "echo", "{\"name\": \"a\", \"count\": 4294967296}"), ErrorClass.GenericError,
-                "Parameter 'count' expects int32");
+                "Parameter 'count' expects int32_t");
         assertError(call(s, "echo", "{\"name\": \"a\", \"format\": \"jpg\"}"), ErrorClass.GenericError,
                 "Parameter 'format' does not accept value 'jpg'");
         assertError(call(s, "echo", "{\"name\": \"a\", \"items\": {}}"), ErrorClass.GenericError,
