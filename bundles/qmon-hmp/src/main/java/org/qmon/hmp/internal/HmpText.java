@@ -7,9 +7,9 @@ package org.qmon.hmp.internal;
 final class HmpText {
 
     /**
-     * The longest line accepted: 4096 bytes on the socket (QEMU's readline buffer is 4096 bytes too,
-     * but it silently truncates and runs what is left; qmon refuses the line), 4096 characters from the
-     * shell and {@code human-monitor-command}.
+     * The longest line accepted, in bytes of UTF-8, on every route: the socket, the shell and
+     * {@code human-monitor-command} (QEMU's readline buffer is 4096 bytes too, but it silently truncates
+     * and runs what is left; qmon refuses the line).
      */
     static final int MAX_LINE = 4096;
 
@@ -34,7 +34,8 @@ final class HmpText {
      * @return the error message, or {@code null} when the line may run
      */
     static String check(String line) {
-        if (line.length() > MAX_LINE) {
+        // A char is at most 3 bytes of UTF-8 (a surrogate pair, two chars, is 4): count only when it matters.
+        if (line.length() > MAX_LINE || (line.length() > MAX_LINE / 3 && utf8Length(line) > MAX_LINE)) {
             return TOO_LONG;
         }
         for (int i = 0; i < line.length(); i++) {
@@ -44,6 +45,25 @@ final class HmpText {
             }
         }
         return null;
+    }
+
+    /** The length of a string in UTF-8, without encoding it (a lone surrogate counts 3). */
+    static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     /**
