@@ -159,10 +159,14 @@ final class JobImpl implements Job, JobControl {
         }
     }
 
-    /** {@code job_do_dismiss}. */
+    /**
+     * {@code job_do_dismiss}: out of the manager's list first, then the {@code null} event, so that a
+     * client reacting to the event finds the job gone and its id free (QEMU does both under its lock,
+     * where no client can look in between).
+     */
     private void dismissNow() {
-        transition(JobStatus.NULL);
         manager.removed(this);
+        transition(JobStatus.NULL);
     }
 
     /** {@code job_state_transition}: one step of {@code JobSTT}, announced. Caller holds the lock. */

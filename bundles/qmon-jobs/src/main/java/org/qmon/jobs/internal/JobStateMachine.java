@@ -91,6 +91,10 @@ final class JobStateMachine {
      * @throws CommandException {@code Job '<id>' in state '<status>' cannot accept command verb '<verb>'}
      */
     static void apply(String id, JobStatus status, JobVerb verb) throws CommandException {
+        if (status == JobStatus.NULL) {
+            // Dismissed while the caller held it: QEMU would no longer find it.
+            throw CommandException.generic("Job not found");
+        }
         if (!accepts(verb, status)) {
             throw CommandException.generic("Job '" + id + "' in state '" + status.wireName()
                     + "' cannot accept command verb '" + verb.wireName() + "'");

@@ -24,6 +24,7 @@ import org.qmon.api.job.JobProgress;
 import org.qmon.api.job.JobSpec;
 import org.qmon.api.job.JobStatus;
 import org.qmon.api.job.JobStatusChange;
+import org.qmon.api.job.JobVerb;
 
 /**
  * The job manager with real threads: each job's statuses and events follow QEMU's life of a job
@@ -275,6 +276,34 @@ class JobManagerTest {
         w.finish = true;
         awaitStatus("same", JobStatus.NULL);
         manager.start(JobSpec.of("same", "t"), c -> { }); // the id is free again once the job is gone
+    }
+
+    @Test
+    void whenTheNullEventIsSentTheJobIsGoneAndItsIdFree() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<JobManagerImpl> ref = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Boolean> listedAtNull = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JobManagerImpl m = new JobManagerImpl(e -> {
+            if (e.data() instanceof JobStatusChange c && c.status() == JobStatus.NULL) {
+                // What a client reacting to the event would find, at that moment.
+                listedAtNull.add(ref.get().job(c.id()).isPresent());
+            }
+        });
+        ref.set(m);
+        try {
+            m.start(JobSpec.of("again", "t"), c -> { }).concluded().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            await(() -> !listedAtNull.isEmpty(), "the null event");
+            assertEquals(List.of(false), listedAtNull, "not listed once its null event is out");
+            m.start(JobSpec.of("again", "t"), c -> { }); // and its id is free
+        } finally {
+            m.close();
+        }
+    }
+
+    @Test
+    void aVerbOnAJobAlreadyInStateNullIsJobNotFound() {
+        for (JobVerb v : JobVerb.values()) {
+            assertEquals("Job not found", error(() -> JobStateMachine.apply("x", JobStatus.NULL, v)));
+        }
     }
 
     @Test
