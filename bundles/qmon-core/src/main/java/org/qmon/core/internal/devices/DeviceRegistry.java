@@ -102,6 +102,11 @@ public final class DeviceRegistry {
     private final Map<String, List<Runnable>> onAdded = new HashMap<>();
     /** Actions waiting for a device service to leave, by service id. Guarded by {@link #lock}. */
     private final Map<Long, List<Runnable>> onRemoved = new HashMap<>();
+    /**
+     * Devices out of the list whose {@code DEVICE_DELETED} is not sent yet: an action asked for in that
+     * window waits for the event too. Guarded by {@code lock}.
+     */
+    private final Set<Long> departing = new HashSet<>();
     /** False once deactivated: the unbinds that follow are the framework's, not devices leaving. */
     private volatile boolean active = true;
 
@@ -159,12 +164,20 @@ public final class DeviceRegistry {
             List<DeviceEntry> l = new ArrayList<>(devices);
             removed = l.removeIf(e -> e.serviceId() == id);
             devices = List.copyOf(l);
-            waiting = onRemoved.remove(id);
+            departing.add(id);
         }
-        if (removed && active) {
-            LOG.debug("Device {} ({}) deleted", device.id(), device.driver());
-            events.sendEvent(new MonitorEvent("DEVICE_DELETED", new DeviceDeleted(device.id(), device.path()))
-                    .toOsgiEvent());
+        try {
+            if (removed && active) {
+                LOG.debug("Device {} ({}) deleted", device.id(), device.driver());
+                events.sendEvent(new MonitorEvent("DEVICE_DELETED", new DeviceDeleted(device.id(), device.path()))
+                        .toOsgiEvent());
+            }
+        } finally {
+            // Only now: whoever waits for the removal is answered after the event, whenever it asked.
+            synchronized (lock) {
+                departing.remove(id);
+                waiting = onRemoved.remove(id);
+            }
         }
         runAll(waiting);
     }
@@ -408,7 +421,7 @@ public final class DeviceRegistry {
      */
     Runnable whenRemoved(long serviceId, Runnable action) {
         synchronized (lock) {
-            if (devices.stream().anyMatch(e -> e.serviceId() == serviceId)) {
+            if (departing.contains(serviceId) || devices.stream().anyMatch(e -> e.serviceId() == serviceId)) {
                 onRemoved.computeIfAbsent(serviceId, k -> new ArrayList<>()).add(action);
                 return () -> withdraw(onRemoved, serviceId, action);
             }
