@@ -114,6 +114,11 @@ public class DeviceIT extends DeviceTestSupport {
                 "Duplicate device ID '" + id + "'");
         assertQmpError(c.execute("device_del", args("id", "nope")), "DeviceNotFound", "Device 'nope' not found");
         assertQmpError(c.execute("device_del", args()), "GenericError", "Parameter 'id' is missing");
+        // QEMU's device_del takes an id or a QOM path; a path to something that is no device is refused.
+        assertQmpError(c.execute("device_del", args("id", "/machine")), "GenericError",
+                "/machine is not a hotpluggable device");
+        assertQmpError(c.execute("device_del", args("id", "/machine/peripheral/nope")), "DeviceNotFound",
+                "Device '/machine/peripheral/nope' not found");
         assertQmpError(c.execute("device-list-properties", args("typename", "nope")), "DeviceNotFound",
                 "Device 'nope' not found");
         assertQmpError(c.execute("qom-list", args("path", "/machine/nope")), "DeviceNotFound",
@@ -122,6 +127,8 @@ public class DeviceIT extends DeviceTestSupport {
                 "Property 'container.nope' not found");
         assertQmpError(c.execute("qom-get", args("path", id, "property", "nope")), "GenericError",
                 "Property 'qmon-display.nope' not found");
+        c.execute("device_del", args("id", "/machine/peripheral/" + id)).get(T, TimeUnit.SECONDS);
+        assertTrue("deleted through its QOM path", displays().isEmpty());
         // The connection goes on.
         assertEquals("running", c.execute("query-status").get(T, TimeUnit.SECONDS).get("status").asText());
     }

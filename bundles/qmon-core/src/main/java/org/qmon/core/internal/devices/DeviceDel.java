@@ -13,6 +13,7 @@ import org.qmon.api.CommandContext;
 import org.qmon.api.CommandException;
 import org.qmon.api.Completion;
 import org.qmon.api.annotations.QmpCommand;
+import org.qmon.api.device.Device;
 
 /**
  * {@code device_del}: deletes the device's configuration and answers once the device is gone, after
@@ -34,7 +35,7 @@ public final class DeviceDel implements AsyncCommand<DeviceDel.Arguments, Void> 
     /**
      * QEMU's arguments.
      *
-     * @param id the device id (qmon does not take QOM paths here)
+     * @param id the device id, or its QOM path ({@code /machine/peripheral/<id>}), as QEMU takes either
      */
     public record Arguments(String id) {
     }
@@ -51,10 +52,31 @@ public final class DeviceDel implements AsyncCommand<DeviceDel.Arguments, Void> 
         this.registry = registry;
     }
 
+    /**
+     * QEMU's {@code find_device_state}: an id is resolved under {@code /machine/peripheral}, an absolute
+     * path from the root; an object found there that is no device is refused.
+     *
+     * @param idOrPath what the client gave
+     * @return the device id to look up
+     * @throws CommandException {@code DeviceNotFound} for a path to nothing; {@code <path> is not a
+     *         hotpluggable device} for a container
+     */
+    private String deviceId(String idOrPath) throws CommandException {
+        if (!idOrPath.startsWith("/")) {
+            return idOrPath;
+        }
+        String prefix = Device.PERIPHERAL + "/";
+        if (idOrPath.startsWith(prefix) && idOrPath.indexOf('/', prefix.length()) < 0) {
+            return idOrPath.substring(prefix.length());
+        }
+        QomTree.resolve(registry, idOrPath); // DeviceNotFound unless it names a container
+        throw CommandException.generic(idOrPath + " is not a hotpluggable device");
+    }
+
     @Override
     public void execute(Arguments arguments, Completion<Void> completion, CommandContext context)
             throws CommandException {
-        DeviceRegistry.DeviceEntry device = registry.device(arguments.id())
+        DeviceRegistry.DeviceEntry device = registry.device(deviceId(arguments.id()))
                 .orElseThrow(() -> CommandException.deviceNotFound(arguments.id()));
         if (device.pid() == null) {
             throw CommandException.generic("Device '" + arguments.id() + "' does not support hotplugging");

@@ -12,7 +12,7 @@ import org.qmon.api.device.Device;
  * The part of QEMU's QOM tree qmon has: {@code /}, {@code /machine}, {@code /machine/peripheral} (a
  * container) and one child per device, each with QEMU's common device properties ({@code type},
  * {@code realized}, {@code hotpluggable}) and the device's own. A path that does not start with
- * {@code /} is a partial path, as in QEMU; qmon resolves a device id that way.
+ * {@code /} is a partial path, as in QEMU (a device id is one).
  */
 final class QomTree {
 
@@ -30,40 +30,78 @@ final class QomTree {
     }
 
     /**
-     * Resolves a path.
+     * Resolves a path as QEMU's {@code object_resolve_path}: an absolute path from the root (empty
+     * components, as in {@code //machine}, are skipped); a partial path names the one object whose path
+     * ends with its components ({@code machine}, {@code peripheral/display0}, a device id).
      *
      * @param registry the devices
      * @param path an absolute or partial QOM path
      * @return the object
-     * @throws CommandException {@code DeviceNotFound}, {@code Device '<path>' not found}, as QEMU
+     * @throws CommandException {@code DeviceNotFound}, {@code Device '<path>' not found}, as QEMU;
+     *         {@code Path '<path>' is ambiguous} for a partial path that more than one object ends with
      */
     static Node resolve(DeviceRegistry registry, String path) throws CommandException {
-        String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        switch (p) {
-            case "/":
-                return container("container", Map.of("machine", "child<none-machine>"));
-            case "/machine":
-                return container("none-machine", Map.of("peripheral", "child<container>"));
-            case Device.PERIPHERAL:
-            case "peripheral": {
-                Map<String, String> children = new LinkedHashMap<>();
-                for (DeviceRegistry.DeviceEntry e : registry.devices()) {
-                    children.putIfAbsent(e.device().id(), "child<" + e.device().driver() + ">");
+        List<String> parts = components(path);
+        List<DeviceRegistry.DeviceEntry> devices = registry.devices();
+        List<String> absolute = null;
+        if (path.startsWith("/")) {
+            absolute = parts;
+        } else {
+            List<List<String>> all = new ArrayList<>(List.of(List.of(), List.of(MACHINE), List.of(MACHINE, PERIPHERAL)));
+            for (DeviceRegistry.DeviceEntry e : devices) {
+                all.add(List.of(MACHINE, PERIPHERAL, e.device().id()));
+            }
+            for (List<String> candidate : all) {
+                if (candidate.size() >= parts.size()
+                        && candidate.subList(candidate.size() - parts.size(), candidate.size()).equals(parts)) {
+                    if (absolute != null) {
+                        throw CommandException.generic("Path '" + path + "' is ambiguous");
+                    }
+                    absolute = candidate;
                 }
-                return container("container", children);
             }
-            default:
-                break;
+            if (absolute == null) {
+                throw CommandException.deviceNotFound(path);
+            }
         }
-        String id = p.startsWith(Device.PERIPHERAL + "/") ? p.substring(Device.PERIPHERAL.length() + 1)
-                : p.startsWith("/") ? null : p;
-        if (id != null) {
-            var device = registry.device(id);
-            if (device.isPresent()) {
-                return node(device.get().device());
+        if (absolute.isEmpty()) {
+            return container("container", Map.of(MACHINE, "child<none-machine>"));
+        }
+        if (!absolute.get(0).equals(MACHINE)) {
+            throw CommandException.deviceNotFound(path);
+        }
+        if (absolute.size() == 1) {
+            return container("none-machine", Map.of(PERIPHERAL, "child<container>"));
+        }
+        if (!absolute.get(1).equals(PERIPHERAL) || absolute.size() > 3) {
+            throw CommandException.deviceNotFound(path);
+        }
+        if (absolute.size() == 2) {
+            Map<String, String> children = new LinkedHashMap<>();
+            for (DeviceRegistry.DeviceEntry e : devices) {
+                children.putIfAbsent(e.device().id(), "child<" + e.device().driver() + ">");
             }
+            return container("container", children);
+        }
+        var device = registry.device(absolute.get(2));
+        if (device.isPresent()) {
+            return node(device.get().device());
         }
         throw CommandException.deviceNotFound(path);
+    }
+
+    private static final String MACHINE = "machine";
+    private static final String PERIPHERAL = "peripheral";
+
+    /** The path's components, empty ones skipped (QEMU's {@code g_strsplit} then skipping {@code ""}). */
+    private static List<String> components(String path) {
+        List<String> out = new ArrayList<>();
+        for (String c : path.split("/")) {
+            if (!c.isEmpty()) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     private static Node container(String type, Map<String, String> children) {

@@ -2,14 +2,10 @@ package org.qmon.core.internal.devices;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.Constants;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.qmon.api.device.Device;
@@ -41,41 +37,14 @@ class DeviceRegistryRemovalTest {
             }
         };
         registry = new DeviceRegistry(null, null, events);
-        Device d = device("d1");
-        registry.bindDevice(d, reference());
+        Device d = TestDevices.device("d1", "test");
+        registry.bindDevice(d, TestDevices.reference(SERVICE_ID));
         registry.whenRemoved(SERVICE_ID, () -> order.add("first answered"));
-        registry.unbindDevice(d, reference());
+        registry.unbindDevice(d, TestDevices.reference(SERVICE_ID));
         assertEquals(List.of("DEVICE_DELETED", "first answered", "second answered"), order);
         assertEquals(0, registry.waiting());
         // Once gone, an action runs at once.
         registry.whenRemoved(SERVICE_ID, () -> order.add("late"));
         assertEquals("late", order.get(order.size() - 1));
-    }
-
-    private static Device device(String id) {
-        return new Device() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public String driver() {
-                return "test";
-            }
-
-            @Override
-            public Map<String, Object> properties() {
-                return Map.of();
-            }
-        };
-    }
-
-    @SuppressWarnings("unchecked")
-    private static ServiceReference<Device> reference() {
-        return (ServiceReference<Device>) Proxy.newProxyInstance(DeviceRegistryRemovalTest.class.getClassLoader(),
-                new Class<?>[] {ServiceReference.class},
-                (proxy, method, args) -> "getProperty".equals(method.getName()) && Constants.SERVICE_ID.equals(args[0])
-                        ? (Object) SERVICE_ID : null);
     }
 }
