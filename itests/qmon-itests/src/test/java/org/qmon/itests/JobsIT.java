@@ -195,6 +195,14 @@ public class JobsIT extends DeviceTestSupport {
                 "Job ID '" + id + "' already in use");
         assertQmpError(c.execute("screendump-series", series("1x", dir, 1, 0, true)), "GenericError",
                 "Invalid job ID '1x'");
+        // A refused start leaves no directory behind; a file in the way is mkdir's EEXIST.
+        Path fresh = dir.resolve("fresh").resolve("deeper");
+        assertQmpError(c.execute("screendump-series", series(id, fresh, 1, 0, true)), "GenericError",
+                "Job ID '" + id + "' already in use");
+        assertTrue("nothing created for a refused start", java.nio.file.Files.notExists(dir.resolve("fresh")));
+        Path file = java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
+        assertQmpError(c.execute("screendump-series", series("ok", file, 1, 0, true)), "GenericError",
+                "failed to create directory '" + file + "': File exists");
         assertQmpError(c.execute("screendump-series", series("ok", dir, 0, 0, true)), "GenericError",
                 "'count' must be between 1 and 10000");
         assertQmpError(c.execute("job-cancel", Map.of("id", "nope")), "GenericError", "Job not found");

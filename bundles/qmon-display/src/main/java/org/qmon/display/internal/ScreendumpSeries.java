@@ -1,6 +1,7 @@
 package org.qmon.display.internal;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -181,8 +182,12 @@ public final class ScreendumpSeries implements Command<ScreendumpSeries.Argument
                 }
             }
         };
+        Path dir = null;
+        Path created = null;
         try {
-            Path dir = directory(a.directory());
+            dir = absolute(a.directory());
+            created = firstMissing(dir);
+            directory(a.directory(), dir);
             ImageFormat format = a.format().orElse(ImageFormat.PPM);
             Series series = new Series(display, head, dir, a.count(),
                     Duration.ofMillis(a.intervalMs().orElse(1000L)), format, release);
@@ -190,9 +195,33 @@ public final class ScreendumpSeries implements Command<ScreendumpSeries.Argument
                     .concluded().thenRun(release); // also when it is cancelled before its driver ran
         } catch (CommandException | RuntimeException e) {
             release.run();
+            removeCreated(dir, created); // a refused start (bad id, id in use, too many jobs) leaves nothing
             throw e;
         }
         return null;
+    }
+
+    /** The highest ancestor of {@code dir} (or itself) that does not exist yet, or {@code null}. */
+    private static Path firstMissing(Path dir) {
+        Path missing = null;
+        for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) {
+            missing = p;
+        }
+        return missing;
+    }
+
+    /** Removes the directories this call created, from {@code dir} up to {@code created}, while empty. */
+    private static void removeCreated(Path dir, Path created) {
+        if (dir == null || created == null) {
+            return;
+        }
+        for (Path p = dir; p != null && p.startsWith(created); p = p.getParent()) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                return; // not empty (something else wrote there meanwhile) or not ours to remove
+            }
+        }
     }
 
     /** Every device service now, the first registered first (QEMU's console 0 is the first display). */
@@ -206,23 +235,28 @@ public final class ScreendumpSeries implements Command<ScreendumpSeries.Argument
         }
     }
 
-    /** The folder, created when missing. */
-    private static Path directory(String name) throws CommandException {
-        Path dir;
+    /** The folder's absolute path. */
+    private static Path absolute(String name) throws CommandException {
         try {
-            dir = Path.of(name.isEmpty() ? "." : name).toAbsolutePath();
+            return Path.of(name.isEmpty() ? "." : name).toAbsolutePath();
         } catch (InvalidPathException e) {
             throw CommandException.generic("failed to create directory '" + name + "': Invalid argument");
         }
+    }
+
+    /** Creates the folder when missing. */
+    private static void directory(String name, Path dir) throws CommandException {
         try {
             Files.createDirectories(dir);
+        } catch (FileAlreadyExistsException e) {
+            // Something that is no directory is in the way (mkdir(2)'s EEXIST).
+            throw CommandException.generic("failed to create directory '" + name + "': File exists");
         } catch (IOException e) {
             throw CommandException.generic("failed to create directory '" + name + "': " + ImageWriter.reason(e));
         }
         if (!Files.isWritable(dir)) {
             throw CommandException.generic("failed to create directory '" + name + "': Permission denied");
         }
-        return dir;
     }
 
     /** The job: one frame at a time on the job's thread. */
