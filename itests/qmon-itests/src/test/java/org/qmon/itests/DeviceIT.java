@@ -153,7 +153,16 @@ public class DeviceIT extends DeviceTestSupport {
         Hashtable<String, Object> p = new Hashtable<>();
         p.put("width", 100);
         config.update(p);
-        awaitCondition(() -> display(id).isPresent(), "the configured display");
+        // The device registry binds the display after it is registered (a configured device appears
+        // asynchronously, with no reply to wait for): wait until QMP sees it.
+        awaitCondition(() -> {
+            try {
+                return names(c.execute("qom-list", args("path", "/machine/peripheral")).get(T, TimeUnit.SECONDS))
+                        .contains(id);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }, "the configured display");
         // The id comes from the configuration's name; QMP sees the device.
         assertEquals(100, c.execute("qom-get", args("path", id, "property", "width")).get(T, TimeUnit.SECONDS).asInt());
         assertEquals(1, workerThreads(id));

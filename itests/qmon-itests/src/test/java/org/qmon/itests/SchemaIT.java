@@ -71,7 +71,11 @@ public class SchemaIT extends QmonTestSupport {
                 "human-monitor-command/ret-type/!string",
                 // QEMU's JobInfo: '*error' optional, the rest mandatory
                 "query-jobs/ret-type/*error/!string", "query-jobs/ret-type/id/!string",
-                "query-jobs/ret-type/current-progress/!int")) {
+                "query-jobs/ret-type/current-progress/!int",
+                // QEMU's ObjectPropertyInfo, for both: description and default-value optional
+                "device-list-properties/ret-type/name/!string", "device-list-properties/ret-type/*description/!string",
+                "device-list-properties/ret-type/*default-value", "qom-list/ret-type/type/!string",
+                "qom-list/ret-type/*description/!string")) {
             assertTrue(yes, s.has(yes));
         }
         for (String no : List.of("query-status/ret-type/*status", "query-status/ret-type/status/^nonsense",

@@ -3,6 +3,7 @@ package org.qmon.core.internal.devices;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import org.osgi.service.component.annotations.Activate;
@@ -31,15 +32,18 @@ public final class DeviceListProperties implements Command<DeviceListProperties.
     }
 
     /**
-     * QEMU's {@code ObjectPropertyInfo}; absent members are {@code null} and omitted.
+     * QEMU's {@code ObjectPropertyInfo} ({@code device-list-properties} and {@code qom-list}); absent
+     * members are {@code null} and omitted, optional in the schema as QEMU's {@code *description} and
+     * {@code *default-value} are.
      *
      * @param name the property
      * @param type its QOM type
      * @param description its description, or {@code null}
      * @param defaultValue its default, or {@code null}
      */
-    public record ObjectPropertyInfo(String name, String type, String description,
-            @JsonProperty("default-value") Object defaultValue) {
+    public record ObjectPropertyInfo(String name, String type,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String description,
+            @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("default-value") Object defaultValue) {
     }
 
     private final DeviceRegistry registry;

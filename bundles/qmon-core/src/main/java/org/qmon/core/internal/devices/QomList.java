@@ -13,7 +13,7 @@ import org.qmon.api.annotations.QmpCommand;
 /** {@code qom-list}: the properties and children of an object of qmon's QOM tree (see {@link QomTree}). */
 @Component(service = Command.class)
 @QmpCommand(name = "qom-list", nonBlocking = true, description = "list the properties of an object")
-public final class QomList implements Command<QomList.Arguments, List<QomTree.PropertyInfo>> {
+public final class QomList implements Command<QomList.Arguments, List<DeviceListProperties.ObjectPropertyInfo>> {
 
     /**
      * QEMU's arguments.
@@ -36,7 +36,8 @@ public final class QomList implements Command<QomList.Arguments, List<QomTree.Pr
     }
 
     @Override
-    public List<QomTree.PropertyInfo> execute(Arguments arguments, CommandContext context) throws CommandException {
+    public List<DeviceListProperties.ObjectPropertyInfo> execute(Arguments arguments, CommandContext context)
+            throws CommandException {
         return QomTree.list(QomTree.resolve(registry, arguments.path()));
     }
 }

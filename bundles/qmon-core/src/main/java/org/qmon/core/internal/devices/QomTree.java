@@ -161,23 +161,15 @@ final class QomTree {
     }
 
     /**
-     * QEMU's {@code ObjectPropertyInfo} as {@code qom-list} returns it.
-     *
-     * @param name the property
-     * @param type its QOM type
-     */
-    record PropertyInfo(String name, String type) {
-    }
-
-    /**
      * The listing of an object.
      *
      * @param node the object
      * @return its properties and children
      */
-    static List<PropertyInfo> list(Node node) {
-        List<PropertyInfo> out = new ArrayList<>();
-        node.types().forEach((n, t) -> out.add(new PropertyInfo(n, t)));
+    static List<DeviceListProperties.ObjectPropertyInfo> list(Node node) {
+        List<DeviceListProperties.ObjectPropertyInfo> out = new ArrayList<>();
+        // QEMU's qom-list gives each property's name and type (and a description only some have).
+        node.types().forEach((n, t) -> out.add(new DeviceListProperties.ObjectPropertyInfo(n, t, null, null)));
         return out;
     }
 }
