@@ -101,8 +101,9 @@ import java.util.function.Predicate;
  * the server is ever seen answering in-band requests out of order, the attribution is switched off
  * for the rest of the connection and id-less errors are logged and dropped. The client always sends
  * well-formed JSON, so these errors arise only when a request exceeds the server's parser limits
- * (QEMU: 64 MiB, 2<sup>21</sup> tokens, nesting 1024); it refuses requests larger than 64 MiB
- * itself, because one oversized request could produce several id-less errors. Id-less success
+ * (QEMU: 64 MiB, 2<sup>21</sup> tokens, nesting 1024); it refuses requests larger than 64 MiB or
+ * with more than 2<sup>21</sup> tokens itself (and its mapper refuses nesting deeper than 1000),
+ * because one oversized request could produce several id-less errors. Id-less success
  * replies are logged and dropped.
  *
  * <h2>Events</h2>
@@ -135,6 +136,8 @@ public final class QmpClient implements AutoCloseable {
 
     /** QEMU's input limit per JSON message (MAX_TOKEN_SIZE); larger requests are refused. */
     static final long MAX_REQUEST_SIZE = 64L << 20;
+    /** QEMU's limit of JSON tokens per message (MAX_TOKEN_COUNT); requests with more are refused. */
+    static final long MAX_REQUEST_TOKENS = 1L << 21;
     /** Read-ahead allowance beyond a message's size limit (Jackson reads in 8000-byte chunks). */
     private static final long READ_SLACK = 64 * 1024;
     /** How much of a message the wire log shows. */
@@ -661,7 +664,7 @@ public final class QmpClient implements AutoCloseable {
      * @throws IllegalArgumentException if the command name is empty or the arguments are not an object
      */
     public JsonNode call(String command, Object arguments) {
-        return await(execute(command, arguments), command);
+        return await(execute(command, arguments), command, options.callTimeout());
     }
 
     /**
@@ -675,7 +678,7 @@ public final class QmpClient implements AutoCloseable {
      * @throws IllegalArgumentException if the timeout is not positive
      */
     public JsonNode call(String command, Object arguments, Duration timeout) {
-        return await(execute(command, arguments, timeout), command);
+        return await(execute(command, arguments, timeout), command, timeout);
     }
 
     /**
@@ -689,7 +692,7 @@ public final class QmpClient implements AutoCloseable {
      * @throws QmpClientException as {@link #call(String, Object)}, or when the value cannot be converted
      */
     public <T> T call(String command, Object arguments, Class<T> resultType) {
-        return await(execute(command, arguments, resultType), command);
+        return await(execute(command, arguments, resultType), command, options.callTimeout());
     }
 
     /**
@@ -705,7 +708,7 @@ public final class QmpClient implements AutoCloseable {
      * @throws IllegalArgumentException if the timeout is not positive
      */
     public <T> T call(String command, Object arguments, Class<T> resultType, Duration timeout) {
-        return await(execute(command, arguments, resultType, timeout), command);
+        return await(execute(command, arguments, resultType, timeout), command, timeout);
     }
 
     /**
@@ -719,7 +722,7 @@ public final class QmpClient implements AutoCloseable {
      * @throws QmpClientException as {@link #call(String, Object, Class)}
      */
     public <T> T call(String command, Object arguments, TypeReference<T> resultType) {
-        return await(execute(command, arguments, resultType), command);
+        return await(execute(command, arguments, resultType), command, options.callTimeout());
     }
 
     /**
@@ -735,7 +738,7 @@ public final class QmpClient implements AutoCloseable {
      * @throws IllegalArgumentException if the timeout is not positive
      */
     public <T> T call(String command, Object arguments, TypeReference<T> resultType, Duration timeout) {
-        return await(execute(command, arguments, resultType, timeout), command);
+        return await(execute(command, arguments, resultType, timeout), command, timeout);
     }
 
     /**
@@ -749,7 +752,7 @@ public final class QmpClient implements AutoCloseable {
      * @throws QmpClientException as {@link #call(String, Object, Class)}
      */
     public <T> T call(String command, Object arguments, JavaType resultType) {
-        return await(execute(command, arguments, resultType), command);
+        return await(execute(command, arguments, resultType), command, options.callTimeout());
     }
 
     /**
@@ -766,7 +769,7 @@ public final class QmpClient implements AutoCloseable {
      * @throws IllegalArgumentException if the timeout is not positive
      */
     public <T> T call(String command, Object arguments, JavaType resultType, Duration timeout) {
-        return await(execute(command, arguments, resultType, timeout), command);
+        return await(execute(command, arguments, resultType, timeout), command, timeout);
     }
 
     // ------------------------------------------------------------------ events
@@ -830,6 +833,55 @@ public final class QmpClient implements AutoCloseable {
     public CompletableFuture<QmpEvent> nextEvent(Predicate<? super QmpEvent> filter) {
         Objects.requireNonNull(filter, "filter");
         return nextEvent(Set.of(), filter, "a matching event");
+    }
+
+    /**
+     * The JSON tokens of a serialised request as QEMU's lexer counts them: each of {@code {}[],:}, each
+     * string, each number or literal.
+     *
+     * @param json compact JSON, as the client's mapper writes it
+     * @return the number of tokens
+     */
+    static long tokens(byte[] json) {
+        long n = 0;
+        int i = 0;
+        while (i < json.length) {
+            byte b = json[i];
+            if (b == '"') {
+                n++;
+                i++;
+                while (i < json.length && json[i] != '"') {
+                    i += json[i] == '\\' ? 2 : 1;
+                }
+                i++;
+            } else if (b == '{' || b == '}' || b == '[' || b == ']' || b == ',' || b == ':') {
+                n++;
+                i++;
+            } else if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
+                i++;
+            } else {
+                n++;
+                while (i < json.length && "{}[],: \n\r\t\"".indexOf(json[i]) < 0) {
+                    i++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * {@link #subscribe(Predicate, Consumer)}, told once the connection has ended (after what was
+     * buffered has been delivered): for {@link QmpJob}, whose {@code done()} must not wait for ever.
+     */
+    EventSubscription subscribe(Predicate<? super QmpEvent> filter, Consumer<? super QmpEvent> listener,
+            Consumer<Throwable> onConnectionClosed) {
+        return register(new EventSubscription(this, Set.of(), filter, listener, options.eventBufferSize(), false,
+                onConnectionClosed));
+    }
+
+    /** Where this client connects or listens, for messages. */
+    String endpointText() {
+        return String.valueOf(endpoint);
     }
 
     private CompletableFuture<QmpEvent> nextEvent(Set<String> names, Predicate<? super QmpEvent> filter, String what) {
@@ -950,10 +1002,25 @@ public final class QmpClient implements AutoCloseable {
     }
 
     /** Waits for a call on behalf of a blocking method; see {@link #call(String, Object)}. */
-    private static <T> T await(CompletableFuture<T> future, String command) {
+    /**
+     * Waits for a call's future. The timer fails a call that timed out through the callback pool, like
+     * every completion; when callbacks that block hold every thread of that pool, the failure would
+     * come late (or, if they wait for other calls, never), so the caller's own wait is bounded by the
+     * timeout as well, plus {@link #AWAIT_GRACE_NANOS} for the timer's failure to arrive first.
+     */
+    private static <T> T await(CompletableFuture<T> future, String command, Duration timeout) {
         try {
             // A QmpFuture: on a thread of the own pool, the wait lends its place to another thread.
-            return future.get();
+            if (timeout == null) {
+                return future.get();
+            }
+            try {
+                return future.get(saturatedAdd(timeout.toNanos(), AWAIT_GRACE_NANOS), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                future.cancel(false); // its late reply, if any, is dropped
+                throw new QmpTimeoutException("no reply to " + command + " within " + timeout
+                        + " (the client's callback threads are all busy)");
+            }
         } catch (InterruptedException e) {
             future.cancel(false);
             Thread.currentThread().interrupt();
@@ -961,6 +1028,14 @@ public final class QmpClient implements AutoCloseable {
         } catch (ExecutionException e) {
             throw forCaller(e.getCause());
         }
+    }
+
+    /** How much later than its timeout a blocking call gives up by itself (see {@link #await}). */
+    private static final long AWAIT_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
     }
 
     /** What a blocking method throws for a future's failure: a copy with the caller's stack trace. */
@@ -1036,6 +1111,15 @@ public final class QmpClient implements AutoCloseable {
             future.completeExceptionally(new QmpClientException("request " + command + " of " + json.length
                     + " bytes exceeds the QMP input limit of " + MAX_REQUEST_SIZE + " bytes; not sent"));
             return (CompletableFuture<T>) future;
+        }
+        // Every token is at least a byte: only a request this long can have too many (counted then).
+        if (json.length > MAX_REQUEST_TOKENS) {
+            long tokens = tokens(json);
+            if (tokens > MAX_REQUEST_TOKENS) {
+                future.completeExceptionally(new QmpClientException("request " + command + " of " + tokens
+                        + " JSON tokens exceeds the QMP input limit of " + MAX_REQUEST_TOKENS + " tokens; not sent"));
+                return (CompletableFuture<T>) future;
+            }
         }
         ByteBuffer bytes = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
 
@@ -1455,7 +1539,9 @@ public final class QmpClient implements AutoCloseable {
         boolean established = connectFuture.isDone() && !connectFuture.isCompletedExceptionally();
         if (cause == null) {
             LOG.log(DEBUG, "closed the connection to {0}", endpoint);
-        } else if (!established && (cause instanceof QmpClientException || cause instanceof CancellationException)) {
+        } else if (!established && (cause instanceof QmpClientException || cause instanceof CancellationException
+                || cause instanceof java.util.concurrent.TimeoutException)) {
+            // The caller gave up on the attempt (cancel, or orTimeout as documented): expected, not a fault.
             LOG.log(DEBUG, "connection attempt with {0} ended: {1}", endpoint, cause);
         } else if (cause instanceof QmpConnectionClosedException) {
             LOG.log(DEBUG, "connection to {0} ended: {1}", endpoint, cause.getMessage());

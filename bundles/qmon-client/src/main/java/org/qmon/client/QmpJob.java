@@ -87,7 +87,8 @@ public final class QmpJob implements AutoCloseable {
         this.id = Objects.requireNonNull(id, "id");
         this.dismissWhenDone = dismissWhenDone;
         this.subscription = client.subscribe(e -> EVENTS.contains(e.name()) && id.equals(e.data().path("id").asText(null)),
-                this::event);
+                this::event, cause -> done.completeExceptionally(new QmpConnectionClosedException(
+                        "connection to " + client.endpointText() + " ended before job " + id + " concluded", cause)));
         done.whenComplete((r, x) -> subscription.close());
     }
 

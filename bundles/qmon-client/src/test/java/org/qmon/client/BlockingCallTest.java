@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -209,5 +210,52 @@ class BlockingCallTest {
         await(client.closeFuture());
         QmpConnectionClosedException e = assertThrows(QmpConnectionClosedException.class, () -> client.call("x"));
         assertInstanceOf(QmpConnectionClosedException.class, e.getCause(), "the cause says why the connection ended");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60) // without the caller's own bound, the call would wait for ever
+    void aCallTimesOutEvenWhileCallbacksHoldEveryCallbackThread() throws Exception {
+        // The replies that start the blocking callbacks are held until every callback is attached, so
+        // that each runs on a callback thread (a callback attached to a completed future runs at once,
+        // on the caller's thread).
+        List<JsonNode> gated = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var echo = server.handler;
+        server.handler = (request, session) -> {
+            if (request.get("execute").asText().equals("gate")) {
+                gated.add(request.get("id"));
+            } else {
+                echo.handle(request, session);
+            }
+        };
+        QmpClient client = connect();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(QmpClientOptions.CALLBACK_THREADS);
+        List<java.util.concurrent.CompletableFuture<?>> blockers = new ArrayList<>();
+        for (int i = 0; i < QmpClientOptions.CALLBACK_THREADS; i++) {
+            blockers.add(client.execute("gate").thenAccept(r -> {
+                busy.countDown();
+                try {
+                    release.await(); // a callback that blocks: documented to hold its thread
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        awaitCondition(() -> gated.size() == QmpClientOptions.CALLBACK_THREADS, "the gated requests");
+        Session session = server.awaitSession();
+        for (JsonNode id : gated) {
+            session.reply(id, json("{}"));
+        }
+        assertTrue(busy.await(10, TimeUnit.SECONDS), "every callback thread is held");
+        try {
+            QmpTimeoutException e = assertThrows(QmpTimeoutException.class,
+                    () -> client.call("never", null, Duration.ofMillis(300)));
+            assertTrue(e.getMessage().startsWith("no reply to never") && e.getMessage().contains("PT0.3S"), e.getMessage());
+        } finally {
+            release.countDown();
+        }
+        for (var b : blockers) {
+            b.get(10, TimeUnit.SECONDS);
+        }
     }
 }

@@ -132,6 +132,21 @@ class ConnectionLifecycleTest {
     }
 
     @Test
+    void aJobsDoneFailsWhenTheConnectionEndsBeforeItConcluded() throws Exception {
+        server = ScriptedQmpServer.start(Transport.UNIX, dir);
+        QmpClient client = connect(); // the start command is echoed: the job "runs" and never concludes
+        QmpJob job = QmpJob.start(client, "j1", "some-job", QmpClientTest.obj().put("job-id", "j1"));
+        Session session = server.awaitSession();
+        // Replies come in order: once this one is in, the job's start was answered and it follows events.
+        client.execute("ping").get(10, TimeUnit.SECONDS);
+        session.close();
+        Throwable t = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> job.done().get(10, TimeUnit.SECONDS)).getCause();
+        assertInstanceOf(QmpConnectionClosedException.class, t);
+        assertTrue(t.getMessage().contains("before job j1 concluded"), t.getMessage());
+    }
+
+    @Test
     void anEndOfStreamIsAConnectionClosedCauseWithoutWarning() throws Exception {
         server = ScriptedQmpServer.start(Transport.UNIX, dir);
         try (CapturedLog log = new CapturedLog()) {

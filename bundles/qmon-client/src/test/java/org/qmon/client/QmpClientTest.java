@@ -796,4 +796,30 @@ class QmpClientTest {
     static JsonNode json(String text) throws IOException {
         return ScriptedQmpServer.JSON.readTree(text);
     }
+
+    @Test
+    void tokensAreCountedAsQemusLexerCountsThem() {
+        byte[] json = "{\"execute\":\"x\",\"arguments\":{\"a\":[1,2,\"s\\\"q\",true,null,-1.5e3]},\"id\":\"i\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(29, QmpClient.tokens(json));
+    }
+
+    @Test
+    void aRequestWithMoreTokensThanQemuAcceptsIsRefusedUnsent() throws Exception {
+        QmpClient c = connect();
+        {
+            com.fasterxml.jackson.databind.node.ArrayNode zeros = obj().arrayNode();
+            for (int i = 0; i < 1_100_000; i++) {
+                zeros.add(0);
+            }
+            Throwable t = failure(c.execute("query-status", obj().set("x", zeros)));
+            assertInstanceOf(QmpClientException.class, t);
+            assertTrue(t.getMessage().contains("JSON tokens exceeds the QMP input limit of 2097152 tokens; not sent"),
+                    t.getMessage());
+            // The connection goes on, and the next call gets its own reply.
+            assertEquals("ok", c.execute("next", obj().put("v", "ok")).get(10, TimeUnit.SECONDS).get("v").asText());
+            String sent = server.awaitSession().rawInput();
+            assertFalse(sent.contains("query-status"), "the refused request never left");
+        }
+    }
 }
