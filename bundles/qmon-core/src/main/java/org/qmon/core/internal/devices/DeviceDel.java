@@ -1,6 +1,7 @@
 package org.qmon.core.internal.devices;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -13,7 +14,6 @@ import org.qmon.api.CommandContext;
 import org.qmon.api.CommandException;
 import org.qmon.api.Completion;
 import org.qmon.api.annotations.QmpCommand;
-import org.qmon.api.device.Device;
 
 /**
  * {@code device_del}: deletes the device's configuration and answers once the device is gone, after
@@ -65,9 +65,9 @@ public final class DeviceDel implements AsyncCommand<DeviceDel.Arguments, Void> 
         if (!idOrPath.startsWith("/")) {
             return idOrPath;
         }
-        String prefix = Device.PERIPHERAL + "/";
-        if (idOrPath.startsWith(prefix) && idOrPath.indexOf('/', prefix.length()) < 0) {
-            return idOrPath.substring(prefix.length());
+        List<String> c = QomTree.components(idOrPath);
+        if (c.size() == 3 && c.get(0).equals(QomTree.MACHINE) && c.get(1).equals(QomTree.PERIPHERAL)) {
+            return c.get(2);
         }
         QomTree.resolve(registry, idOrPath); // DeviceNotFound unless it names a container
         throw CommandException.generic(idOrPath + " is not a hotpluggable device");

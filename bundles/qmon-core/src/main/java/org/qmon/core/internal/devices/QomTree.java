@@ -16,6 +16,9 @@ import org.qmon.api.device.Device;
  */
 final class QomTree {
 
+    static final String MACHINE = "machine";
+    static final String PERIPHERAL = "peripheral";
+
     /**
      * One object of the tree and its properties.
      *
@@ -47,7 +50,8 @@ final class QomTree {
         if (path.startsWith("/")) {
             absolute = parts;
         } else {
-            List<List<String>> all = new ArrayList<>(List.of(List.of(), List.of(MACHINE), List.of(MACHINE, PERIPHERAL)));
+            List<List<String>> all = new ArrayList<>(
+                    List.of(List.of(), List.of(MACHINE), List.of(MACHINE, PERIPHERAL)));
             for (DeviceRegistry.DeviceEntry e : devices) {
                 all.add(List.of(MACHINE, PERIPHERAL, e.device().id()));
             }
@@ -90,11 +94,8 @@ final class QomTree {
         throw CommandException.deviceNotFound(path);
     }
 
-    private static final String MACHINE = "machine";
-    private static final String PERIPHERAL = "peripheral";
-
     /** The path's components, empty ones skipped (QEMU's {@code g_strsplit} then skipping {@code ""}). */
-    private static List<String> components(String path) {
+    static List<String> components(String path) {
         List<String> out = new ArrayList<>();
         for (String c : path.split("/")) {
             if (!c.isEmpty()) {
