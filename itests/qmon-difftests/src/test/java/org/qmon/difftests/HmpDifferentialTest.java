@@ -169,8 +169,41 @@ class HmpDifferentialTest {
     void unknownCommandsAndUsageErrorsAnswerTheSame() throws IOException {
         for (String line : List.of("foo", "foo bar", "STOP", "info foo", "help foo", "help info foo",
                 "stop foo", "c foo", "cont 1", "info status foo", "quit now", "screendump", "device_del",
-                "device_del a b", "screendump a b 1 x")) {
+                "device_del a b", "screendump a b 1 x", "device_add nosuch,help", "device_add nosuch,?",
+                "device_add id=x,help")) {
             same(line);
+        }
+    }
+
+    private static String withoutPrompt(String out) {
+        assertTrue(out.endsWith(PROMPT), out);
+        return out.substring(0, out.length() - PROMPT.length());
+    }
+
+    @Test
+    void deviceAddHelpFormsHaveQemusShape() throws IOException {
+        // The models differ (QEMU's are its own); the lines are qdev_print_devinfo's and object_property_help's.
+        String model = "name \"[^\"]+\"(, bus [^,]+)?(, alias \"[^\"]+\")?(, desc \"[^\"]*\")?(, no-user)?";
+        String property = "  [A-Za-z0-9_.-]+=<[A-Za-z0-9_<>-]+>( *- .*)?";
+        for (Monitor hmp : List.of(qemuHmp, qmonHmp)) {
+            String models = withoutPrompt(hmp.run("device_add help"));
+            assertEquals(models, withoutPrompt(hmp.run("device_add ?")));
+            assertTrue(models.contains(" devices:\r\nname \""), models);
+            for (String l : models.split("\r\n")) {
+                assertTrue(l.isEmpty() || l.endsWith(" devices:") || l.matches(model), l);
+            }
+        }
+        for (String[] pair : List.of(new String[] {"virtio-rng-pci", "qemu"}, new String[] {"qmon-display", "qmon"})) {
+            Monitor hmp = pair[1].equals("qemu") ? qemuHmp : qmonHmp;
+            String[] lines = withoutPrompt(hmp.run("device_add " + pair[0] + ",help")).split("\r\n");
+            assertEquals(pair[0] + " options:", lines[0]);
+            assertTrue(lines.length > 2, String.join("|", lines));
+            for (int i = 1; i < lines.length; i++) {
+                assertTrue(lines[i].matches(property), lines[i]);
+                if (i > 1) {
+                    assertTrue(lines[i - 1].compareTo(lines[i]) < 0, "sorted: " + lines[i - 1] + " / " + lines[i]);
+                }
+            }
         }
     }
 

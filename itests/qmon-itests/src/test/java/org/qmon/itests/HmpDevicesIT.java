@@ -51,6 +51,29 @@ public class HmpDevicesIT extends DeviceTestSupport {
     }
 
     @Test
+    public void deviceAddsHelpFormsListTheModelsAndADriversPropertiesOnTheMonitorOnly() throws Exception {
+        ensureDisplayBundleActive();
+        QmpClient c = connect();
+        // QEMU's qdev_print_devinfos: models by category; qmon's have none, so QEMU's last header.
+        String models = "\r\nUncategorized devices:\r\nname \"qmon-display\", desc \"qmon virtual display\"\r\n";
+        assertEquals(models, hmp(c, "device_add help"));
+        assertEquals(models, hmp(c, "device_add ?"));
+        assertEquals(models, hmp(c, "device_add driver=help,id=x"));
+        // QEMU's qdev_device_help: any help option, whatever its value, lists the driver's properties.
+        String props = "qmon-display options:\r\n"
+                + "  height=<int32>         - Height in pixels. (default: 400)\r\n"
+                + "  refresh-rate=<number>  - Frames per second at most, rendered only while a screendump waits. (default: 30)\r\n"
+                + "  width=<int32>          - Width in pixels. (default: 720)\r\n";
+        assertEquals(props, hmp(c, "device_add qmon-display,help"));
+        assertEquals(props, hmp(c, "device_add qmon-display,id=x,help=off"));
+        assertEquals("Device 'nosuch' not found\r\n", hmp(c, "device_add nosuch,?"));
+        assertTrue("no display was made by a help form", display("x").isEmpty());
+        // Without a driver it is no help form, as in QEMU; and QMP's device_add has no help forms.
+        assertEquals("Error: Parameter 'driver' is missing\r\n", hmp(c, "device_add id=x,help"));
+        assertQmpError(c.execute("device_add", Map.of("driver", "help")), "GenericError", "'help' is not a valid device model name");
+    }
+
+    @Test
     public void screendumpWritesTheFileInEitherFormat() throws Exception {
         ensureDisplayBundleActive();
         QmpClient c = connect();

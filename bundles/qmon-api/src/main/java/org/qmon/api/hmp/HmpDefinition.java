@@ -33,6 +33,7 @@ public final class HmpDefinition {
     private final String help;
     private final String qmpCommand;
     private final Function<Map<String, Object>, Map<String, Object>> arguments;
+    private final Function<Map<String, Object>, String> answer;
     private final HmpFormatter formatter;
 
     private HmpDefinition(Builder b) {
@@ -44,6 +45,7 @@ public final class HmpDefinition {
         this.help = b.help;
         this.qmpCommand = b.qmpCommand;
         this.arguments = b.arguments;
+        this.answer = b.answer;
         this.formatter = b.formatter;
     }
 
@@ -153,6 +155,18 @@ public final class HmpDefinition {
     }
 
     /**
+     * The monitor's own answer to parsed HMP arguments, when the definition gives one for them (see
+     * {@link Builder#answers(Function)}): the text to show instead of calling the QMP command.
+     *
+     * @param parsed the parsed values by parameter name
+     * @return the text to show, or {@code null} to call {@link #qmpCommand()} as usual
+     * @since 1.1
+     */
+    public String answer(Map<String, Object> parsed) {
+        return answer == null ? null : answer.apply(parsed);
+    }
+
+    /**
      * The formatter of the QMP command's result.
      *
      * @return the formatter; {@link HmpFormatter#SILENT} unless given
@@ -192,6 +206,7 @@ public final class HmpDefinition {
         private String help = "";
         private String qmpCommand;
         private Function<Map<String, Object>, Map<String, Object>> arguments;
+        private Function<Map<String, Object>, String> answer;
         private HmpFormatter formatter = HmpFormatter.SILENT;
 
         private Builder(String name, boolean info) {
@@ -265,6 +280,24 @@ public final class HmpDefinition {
          */
         public Builder arguments(Function<Map<String, Object>, Map<String, Object>> mapping) {
             this.arguments = Objects.requireNonNull(mapping, "mapping");
+            return this;
+        }
+
+        /**
+         * Lets the command answer some lines itself, without calling its QMP command: the help forms
+         * of QEMU's commands, which QEMU prints on the human monitor only (for example
+         * {@code device_add help}, the list of device models, where QMP's {@code device_add} would
+         * look for a model named {@code help}).
+         *
+         * @param local from the parsed values by parameter name to the text to show, or {@code null} to
+         *        call the QMP command as usual; runs on the monitor's thread before any QMP command, so
+         *        it must not block. It may refuse the values with an {@link IllegalArgumentException},
+         *        whose message is shown as {@code Error: message}
+         * @return this builder
+         * @since 1.1
+         */
+        public Builder answers(Function<Map<String, Object>, String> local) {
+            this.answer = Objects.requireNonNull(local, "local");
             return this;
         }
 

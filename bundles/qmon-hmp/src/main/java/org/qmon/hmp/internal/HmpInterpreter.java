@@ -136,11 +136,16 @@ final class HmpInterpreter {
         Map<String, Object> values = ((HmpParser.Parsed) r).values();
         Map<String, Object> arguments;
         try {
+            String answer = d.answer(values);
+            if (answer != null) {
+                done.accept(answer.isEmpty() || answer.endsWith("\n") ? answer : answer + "\n");
+                return;
+            }
             arguments = d.qmpArguments(values);
         } catch (RuntimeException e) {
             if (!(e instanceof IllegalArgumentException)) {
-                // An IllegalArgumentException is the mapping refusing what the person typed: not a fault.
-                LOG.warn("HMP command {}: its argument mapping failed", d, e);
+                // An IllegalArgumentException is the definition refusing what the person typed: not a fault.
+                LOG.warn("HMP command {}: its argument mapping or own answer failed", d, e);
             }
             done.accept("Error: " + message(e) + "\n");
             return;

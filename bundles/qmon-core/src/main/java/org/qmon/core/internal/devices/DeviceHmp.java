@@ -1,11 +1,16 @@
 package org.qmon.core.internal.devices;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 import org.qmon.api.hmp.HmpCommand;
 import org.qmon.api.hmp.HmpDefinition;
 import org.qmon.api.hmp.HmpParameter;
@@ -21,9 +26,26 @@ public final class DeviceHmp {
     private DeviceHmp() {
     }
 
-    /** HMP {@code device_add}. */
+    /**
+     * HMP {@code device_add}, with QEMU's help forms answered on the monitor (QEMU's
+     * {@code qdev_device_help}, which only a human monitor reaches): {@code device_add help} (or
+     * {@code ?}, or {@code driver=help}) lists the device models, {@code device_add DRIVER,help} (any
+     * {@code help} or {@code ?} option, whatever its value) the driver's properties.
+     */
     @Component(service = HmpCommand.class)
     public static final class Add implements HmpCommand {
+        private final DeviceRegistry registry;
+
+        /**
+         * Creates the command.
+         *
+         * @param registry the drivers, for the help forms
+         */
+        @Activate
+        public Add(@Reference DeviceRegistry registry) {
+            this.registry = registry;
+        }
+
         @Override
         public HmpDefinition definition() {
             return HmpDefinition.command("device_add")
@@ -33,10 +55,129 @@ public final class DeviceHmp {
                     .params("driver[,prop=value][,...]")
                     .help("add device, like -device on the command line")
                     .calls("device_add")
+                    .answers(parsed -> parsed.get("device") == null ? null
+                            : help(registry, options((String) parsed.get("device"))))
                     .arguments(parsed -> parsed.get("device") == null ? Map.of()
                             : options((String) parsed.get("device")))
                     .build();
         }
+    }
+
+    /** QEMU's {@code is_help_option}. */
+    private static boolean isHelp(Object word) {
+        return "help".equals(word) || "?".equals(word);
+    }
+
+    /**
+     * QEMU's {@code qdev_device_help} for parsed {@code device_add} options: the text for a help form,
+     * {@code null} for anything else (then {@code device_add} runs).
+     *
+     * @param registry the drivers
+     * @param options the options as {@link #options(String)} parsed them
+     * @return the text, or {@code null}
+     */
+    static String help(DeviceRegistry registry, Map<String, Object> options) {
+        Object driverName = options.get("driver");
+        if (isHelp(driverName)) {
+            return devices(registry);
+        }
+        if (driverName == null || options.keySet().stream().noneMatch(DeviceHmp::isHelp)) {
+            return null;
+        }
+        String name = String.valueOf(driverName);
+        Optional<DeviceRegistry.DriverEntry> driver = registry.driver(name);
+        if (driver.isEmpty()) {
+            return "Device '" + name + "' not found\n"; // QEMU's error_report of device-list-properties' error
+        }
+        Map<String, PropertySpec> properties = registry.properties(driver.get());
+        if (properties.isEmpty()) {
+            return "There are no options for " + name + ".\n";
+        }
+        List<String> lines = new ArrayList<>();
+        for (PropertySpec p : properties.values()) {
+            lines.add(propertyHelp(p.name(), p.qomType(), p.defaultValue(), p.description()));
+        }
+        Collections.sort(lines); // QEMU sorts the formatted lines (qemu_pstrcmp0)
+        StringBuilder sb = new StringBuilder(name).append(" options:\n");
+        lines.forEach(l -> sb.append(l).append('\n'));
+        return sb.toString();
+    }
+
+    /**
+     * QEMU's {@code qdev_print_devinfos(false)}: the models by category. qmon's drivers have no
+     * category, so all are QEMU's last, "Uncategorized", whose header QEMU prints after an empty line.
+     */
+    private static String devices(DeviceRegistry registry) {
+        List<DeviceRegistry.DriverEntry> drivers = new ArrayList<>(registry.drivers());
+        if (drivers.isEmpty()) {
+            return "";
+        }
+        drivers.sort(Comparator.comparing(DeviceRegistry.DriverEntry::name, String.CASE_INSENSITIVE_ORDER));
+        StringBuilder sb = new StringBuilder("\nUncategorized devices:\n");
+        String last = null;
+        for (DeviceRegistry.DriverEntry d : drivers) {
+            if (d.name().equals(last)) {
+                continue; // a second driver claiming a name is not reachable by it
+            }
+            last = d.name();
+            sb.append("name \"").append(d.name()).append('"');
+            String desc = registry.description(d);
+            if (desc != null) {
+                sb.append(", desc \"").append(desc).append('"');
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * QEMU's {@code object_property_help}: {@code "  name=<type>"}, then, when there is a description or
+     * a default, padding to column 24, {@code " - "}, the description and {@code " (default: JSON)"}.
+     */
+    static String propertyHelp(String name, String type, Object defaultValue, String description) {
+        StringBuilder sb = new StringBuilder("  ").append(name).append("=<").append(type).append('>');
+        if (description != null || defaultValue != null) {
+            while (sb.length() < 24) {
+                sb.append(' ');
+            }
+            sb.append(" - ");
+        }
+        if (description != null) {
+            sb.append(description);
+        }
+        if (defaultValue != null) {
+            sb.append(" (default: ").append(json(defaultValue)).append(')');
+        }
+        return sb.toString();
+    }
+
+    /** A default value as QEMU's {@code qobject_to_json} writes it: a whole double without {@code .0}. */
+    private static String json(Object v) {
+        if (v instanceof String s) {
+            StringBuilder sb = new StringBuilder("\"");
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '"' -> sb.append("\\\"");
+                    case '\\' -> sb.append("\\\\");
+                    default -> {
+                        if (c < 0x20) {
+                            sb.append(String.format("\\u%04x", (int) c));
+                        } else {
+                            sb.append(c);
+                        }
+                    }
+                }
+            }
+            return sb.append('"').toString();
+        }
+        if ((v instanceof Double || v instanceof Float) && Double.isFinite(((Number) v).doubleValue())) {
+            double d = ((Number) v).doubleValue();
+            if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+                return Long.toString((long) d);
+            }
+        }
+        return String.valueOf(v);
     }
 
     /** HMP {@code device_del}. */

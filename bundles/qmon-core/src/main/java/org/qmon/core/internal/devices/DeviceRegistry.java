@@ -256,6 +256,32 @@ public final class DeviceRegistry {
     }
 
     /**
+     * The drivers now, in the order they were registered.
+     *
+     * @return an immutable list
+     */
+    List<DriverEntry> drivers() {
+        return drivers;
+    }
+
+    /**
+     * A driver's human name, from its Metatype ({@code ObjectClassDefinition}'s name), as QEMU's device
+     * class description shows in {@code device_add help}.
+     *
+     * @param driver the driver
+     * @return the name, or {@code null} when the driver has none (no Metatype, or its bundle left)
+     */
+    String description(DriverEntry driver) {
+        try {
+            MetaTypeInformation info = metaType.getMetaTypeInformation(driver.bundle());
+            String name = info == null ? null : info.getObjectClassDefinition(driver.factoryPid(), null).getName();
+            return name == null || name.isEmpty() ? null : name;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return null;
+        }
+    }
+
+    /**
      * The properties a driver's devices take, from its Metatype (the id excluded: it names the device
      * and is no property), in the order the driver declares them.
      *

@@ -26,4 +26,20 @@ class DeviceHmpTest {
         assertEquals("a", o.get("id"));
         assertEquals("800", o.get("xres"));
     }
+
+    @Test
+    void aPropertyLineIsQemusObjectPropertyHelp() {
+        // Lines of QEMU 7.2's "device_add virtio-vga,help" and "device_add isa-applesmc,help".
+        assertEquals("  osk=<str>", DeviceHmp.propertyHelp("osk", "str", null, null));
+        assertEquals("  iobase=<uint32>        -  (default: 768)", DeviceHmp.propertyHelp("iobase", "uint32", 768, null));
+        assertEquals("  addr=<int32>           - Slot and optional function number, example: 06.0 or 06 (default: -1)",
+                DeviceHmp.propertyHelp("addr", "int32", -1, "Slot and optional function number, example: 06.0 or 06"));
+        assertEquals("  x-pcie-pm-init=<bool>  - on/off (default: true)",
+                DeviceHmp.propertyHelp("x-pcie-pm-init", "bool", true, "on/off"));
+        assertEquals("  big-endian-framebuffer=<bool>", DeviceHmp.propertyHelp("big-endian-framebuffer", "bool", null, null));
+        // Past column 24 the " - " follows at once; defaults are JSON (a whole double as QEMU prints it).
+        assertEquals("  refresh-rate=<number>  - Hz (default: 30)", DeviceHmp.propertyHelp("refresh-rate", "number", 30.0, "Hz"));
+        assertEquals("  a-rather-long-name=<str> - t (default: \"x\\\"y\")",
+                DeviceHmp.propertyHelp("a-rather-long-name", "str", "x\"y", "t"));
+    }
 }
