@@ -55,26 +55,80 @@ public final class CdsTraining {
         }
         Path jar = Path.of(args[0]).toAbsolutePath();
         Path archive = Path.of(args[1]).toAbsolutePath();
+        Path skipped = skippedMarker(archive);
         Files.deleteIfExists(archive);
+        Files.deleteIfExists(skipped);
         // Short, private paths: a unix socket's path is limited to 107 bytes, a build directory is not.
         Path dir = Files.createTempDirectory("qmon-cds");
+        int status = 0;
         try {
-            train(jar, archive, dir);
+            String unable = unableToArchive(dir);
+            if (unable != null) {
+                // Not the distribution's fault: a JDK without a base archive (a jlink image made without
+                // --generate-cds-archive), or -Xshare:off in JAVA_TOOL_OPTIONS. qmon runs the same on it.
+                Files.writeString(skipped, unable + "\n", StandardCharsets.UTF_8);
+                System.out.println("CdsTraining: WARNING: this JVM cannot make a class-data sharing archive, so the"
+                        + " distribution has no " + archive.getFileName() + " and starts without one; the JVM said: " + unable);
+            } else {
+                train(jar, archive, dir);
+                if (jar.toString().contains(" ")) {
+                    System.out.println("CdsTraining: WARNING: the jar's path holds a space: JDK 17 then archives the"
+                            + " bundles' classes but not the launcher's or Felix's; build from a path without one"
+                            + " for the whole archive");
+                }
+            }
         } catch (TrainingFailed e) {
             System.err.println("CdsTraining: " + e.getMessage());
-            System.exit(1);
+            status = 1;
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+        // After the finally block, so that a failed training leaves no directory behind either.
+        System.exit(status);
+    }
+
+    /**
+     * The file the training writes instead of the archive when this JVM cannot make one: its first line
+     * is why ({@code CdsArchiveIT} skips with it).
+     */
+    static Path skippedMarker(Path archive) {
+        return archive.resolveSibling(archive.getFileName() + ".skipped");
+    }
+
+    /**
+     * Asks this JVM to make an archive of nothing ({@code -version}) first, so that a JVM that cannot
+     * make one at all is told apart from a distribution that cannot start.
+     *
+     * @return {@code null} when it can, else what it printed
+     */
+    private static String unableToArchive(Path dir) throws IOException, InterruptedException {
+        Path probe = dir.resolve("probe.jsa");
+        Path out = dir.resolve("probe.txt");
+        Process p = new ProcessBuilder(javaBinary(), "-XX:ArchiveClassesAtExit=" + probe, "-version")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        if (!p.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return "java -XX:ArchiveClassesAtExit=... -version did not end within " + LIMIT_SECONDS + " s";
+        }
+        if (p.exitValue() == 0 && Files.isRegularFile(probe) && Files.size(probe) > 0) {
+            return null;
+        }
+        String said = String.join(" | ", Files.readAllLines(out, StandardCharsets.UTF_8).stream()
+                .filter(l -> !l.startsWith("openjdk version") && !l.contains("Runtime Environment") && !l.contains("64-Bit"))
+                .toList());
+        return "exit status " + p.exitValue() + (said.isEmpty() ? "" : ": " + said);
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private static void train(Path jar, Path archive, Path dir) throws Exception {
         Path qmp = dir.resolve("q.sock");
         Path hmp = dir.resolve("m.sock");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process qmon = new ProcessBuilder(java, "-XX:ArchiveClassesAtExit=" + archive, "-jar", jar.toString(),
+        Process qmon = new ProcessBuilder(javaBinary(), "-XX:ArchiveClassesAtExit=" + archive, "-jar", jar.toString(),
                 "-qmp", "unix:" + qmp, "-monitor", "unix:" + hmp)
                 .directory(dir.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
@@ -91,8 +145,10 @@ public final class CdsTraining {
             String ready;
             try {
                 ready = log.ready.get(LIMIT_SECONDS, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                throw fail("qmon was not ready: " + e.getMessage(), log);
+            } catch (ExecutionException e) {
+                throw fail("qmon was not ready: " + e.getCause().getMessage(), log);
+            } catch (TimeoutException e) {
+                throw fail("qmon was not ready within " + LIMIT_SECONDS + " s", log);
             }
             try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(qmp))) {
                 // (an IOException here, the watchdog's end included, is reported below with the output)

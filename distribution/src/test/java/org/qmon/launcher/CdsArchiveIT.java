@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +31,11 @@ class CdsArchiveIT {
     @Test
     void theBuiltArchiveIsUsedForTheLauncherFelixAndTheBundles() throws Exception {
         Path archive = Path.of(System.getProperty("qmon.distribution.cds"));
+        Path skipped = archive.resolveSibling(archive.getFileName() + ".skipped");
+        // The training writes this instead when the JVM cannot make an archive at all (no base archive,
+        // -Xshare:off): the distribution is then built without one, and there is nothing to check.
+        Assumptions.assumeFalse(Files.exists(skipped) && !Files.exists(archive),
+                () -> "this JVM makes no class-data archive: " + readQuietly(skipped));
         assertTrue(Files.isRegularFile(archive), "the build made " + archive);
         Path classes = dir.resolve("classes.txt");
         QmonJar qmon = QmonJar.start(dir, WAIT,
@@ -42,14 +49,26 @@ class CdsArchiveIT {
         assertEquals(143, qmon.process().waitFor(WAIT, TimeUnit.SECONDS) ? qmon.process().exitValue() : -1,
                 "a clean stop on SIGTERM");
         List<String> log = Files.readAllLines(classes, StandardCharsets.UTF_8);
-        for (String name : List.of("org.qmon.launcher.Main", "org.apache.felix.framework.Felix",
-                "org.apache.felix.scr.impl.Activator", "org.qmon.dispatcher.internal.DispatcherImpl",
-                "org.qmon.transport.internal.SocketListener")) {
+        List<String> names = new ArrayList<>(List.of("org.apache.felix.scr.impl.Activator",
+                "org.qmon.dispatcher.internal.DispatcherImpl", "org.qmon.transport.internal.SocketListener"));
+        // JDK 17 archives none of the jar's own classes when its path holds a space (the training warns).
+        if (!System.getProperty("qmon.distribution.jar").contains(" ")) {
+            names.addAll(List.of("org.qmon.launcher.Main", "org.apache.felix.framework.Felix"));
+        }
+        for (String name : names) {
             List<String> loads = log.stream().filter(l -> l.contains(" " + name + " ")).collect(Collectors.toList());
             assertEquals(1, loads.size(), name + " loaded once: " + loads);
             assertTrue(loads.get(0).contains("source: shared objects file (top)"), name + " from the archive: " + loads.get(0));
         }
         long fromArchive = log.stream().filter(l -> l.contains("source: shared objects file (top)")).count();
         assertTrue(fromArchive > 1000, "most of the start's classes come from the archive: " + fromArchive);
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
     }
 }
