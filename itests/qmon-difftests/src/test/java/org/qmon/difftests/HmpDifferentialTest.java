@@ -170,7 +170,7 @@ class HmpDifferentialTest {
         for (String line : List.of("foo", "foo bar", "STOP", "info foo", "help foo", "help info foo",
                 "stop foo", "c foo", "cont 1", "info status foo", "quit now", "screendump", "device_del",
                 "device_del a b", "screendump a b 1 x", "device_add nosuch,help", "device_add nosuch,?",
-                "device_add id=x,help")) {
+                "device_add id=x,help", "device_add nosuch,nohelp")) {
             same(line);
         }
     }

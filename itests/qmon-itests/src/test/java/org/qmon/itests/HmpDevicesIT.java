@@ -66,6 +66,10 @@ public class HmpDevicesIT extends DeviceTestSupport {
                 + "  width=<int32>          - Width in pixels. (default: 720)\r\n";
         assertEquals(props, hmp(c, "device_add qmon-display,help"));
         assertEquals(props, hmp(c, "device_add qmon-display,id=x,help=off"));
+        assertEquals(props, hmp(c, "device_add qmon-display,nohelp"));
+        // A bad id is refused before any help, as QEMU's option parser refuses it.
+        assertEquals("Error: Parameter 'id' expects an identifier\r\n", hmp(c, "device_add qmon-display,id=1a,help"));
+        assertEquals("Error: Parameter 'id' expects an identifier\r\n", hmp(c, "device_add help,id=1a"));
         assertEquals("Device 'nosuch' not found\r\n", hmp(c, "device_add nosuch,?"));
         assertTrue("no display was made by a help form", display("x").isEmpty());
         // Without a driver it is no help form, as in QEMU; and QMP's device_add has no help forms.

@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.qmon.api.device.Device;
 import org.qmon.api.hmp.HmpCommand;
 import org.qmon.api.hmp.HmpDefinition;
 import org.qmon.api.hmp.HmpParameter;
@@ -77,6 +78,10 @@ public final class DeviceHmp {
      * @return the text, or {@code null}
      */
     static String help(DeviceRegistry registry, Map<String, Object> options) {
+        Object id = options.get("id");
+        if (id != null && !Device.isWellFormedId(String.valueOf(id))) {
+            return null; // QEMU refuses a bad id while parsing the options, before any help
+        }
         Object driverName = options.get("driver");
         if (isHelp(driverName)) {
             return devices(registry);
@@ -221,7 +226,8 @@ public final class DeviceHmp {
 
     /**
      * QEMU's option list: {@code driver,key=value,...}; the first item without {@code =} is the driver, a
-     * doubled comma is a literal comma, an item without a value is {@code on}; of several ids the first
+     * doubled comma is a literal comma, an item without a value is {@code on} ({@code noX} is {@code X}
+     * = {@code off}); of several ids the first
      * counts (QEMU's {@code opts_parse_id}), of other repeated properties the last.
      *
      * @param text what the person typed
@@ -249,6 +255,8 @@ public final class DeviceHmp {
             int eq = item.indexOf('=');
             if (i == 0 && eq < 0) {
                 out.put("driver", item);
+            } else if (eq < 0 && item.startsWith("no")) {
+                out.put(item.substring(2), "off"); // QEMU's short-form boolean: noX is X=off
             } else if (eq < 0) {
                 out.put(item, "on");
             } else if (item.startsWith("id=")) {

@@ -20,6 +20,15 @@ class DeviceHmpTest {
     }
 
     @Test
+    void aFlagWithNoBeforeItIsOff() {
+        // QEMU 7.2's short-form boolean (deprecated there, still parsed): "nohelp" is help=off.
+        Map<String, Object> o = DeviceHmp.options("qmon-display,nohelp,flag");
+        assertEquals("off", o.get("help"));
+        assertEquals("on", o.get("flag"));
+        assertEquals("qmon-display", DeviceHmp.options("qmon-display").get("driver"));
+    }
+
+    @Test
     void ofSeveralIdsTheFirstCountsAndOfOtherRepeatsTheLast() {
         // QEMU 7.2: "device_add e1000,id=a1,id=b1" creates a1 (opts_parse_id takes the first id).
         Map<String, Object> o = DeviceHmp.options("qmon-display,id=a,xres=640,id=b,xres=800");
