@@ -36,8 +36,11 @@ import org.slf4j.LoggerFactory;
  * handler stops at the next message ({@link #inputSuspended()} tells it). A client whose unwritten
  * output still exceeds the limit (output it did not ask for just then, such as events, or one
  * handler call that writes more than the limit) is disconnected: it does not get to grow the heap.
- * A single message larger than the limit is still written when nothing else is waiting, so a reply
- * that echoes a large request is delivered.
+ * A single message larger than the limit is still written when no more than the low-water mark (an
+ * eighth of the limit) is waiting, so a reply that echoes a large request is delivered, also when it
+ * is the reply to a request read just after held input went on again (which happens at that mark,
+ * often with part of the backlog still unwritten). What is waiting then stays below the limit plus
+ * one message.
  */
 final class SocketConnection implements Connection, IoLoop.Handler {
 
@@ -304,8 +307,8 @@ final class SocketConnection implements Connection, IoLoop.Handler {
                 long before = outBytes + batchLen;
                 System.arraycopy(bytes, offset, batch, batchLen, length);
                 batchLen += length;
-                // One message larger than the limit still goes out when nothing else waits.
-                overflow = before > 0 && outBytes + batchLen > maxOutputBytes;
+                // One message larger than the limit still goes out when at most the low-water mark waits.
+                overflow = before > lowWater && outBytes + batchLen > maxOutputBytes;
             } else {
                 long before = outBytes;
                 int queued = writeOrQueue(ByteBuffer.wrap(bytes, offset, length), copy);
@@ -313,7 +316,7 @@ final class SocketConnection implements Connection, IoLoop.Handler {
                     return;
                 }
                 wantWrite = queued > 0;
-                overflow = before > 0 && outBytes > maxOutputBytes;
+                overflow = before > lowWater && outBytes > maxOutputBytes;
             }
             holdIfBacklogged();
         }
