@@ -36,11 +36,12 @@ import org.slf4j.LoggerFactory;
  * handler stops at the next message ({@link #inputSuspended()} tells it). A client whose unwritten
  * output still exceeds the limit (output it did not ask for just then, such as events, or one
  * handler call that writes more than the limit) is disconnected: it does not get to grow the heap.
- * A single message larger than the limit is still written when no more than the low-water mark (an
- * eighth of the limit) is waiting, so a reply that echoes a large request is delivered, also when it
- * is the reply to a request read just after held input went on again (which happens at that mark,
- * often with part of the backlog still unwritten). What is waiting then stays below the limit plus
- * one message.
+ * A message that finds at most the high-water mark waiting is written whatever its size: input was
+ * still flowing, so it answers a request that was read. A reply that echoes a large request is then
+ * delivered wherever it falls in a pipelined stream (after small replies that left the backlog
+ * between the two marks, or just as held input goes on with part of the last reply unwritten). Past
+ * the mark only output that was not asked for just then can arrive (events, replies still in flight),
+ * and the limit holds for it. What waits stays below the limit plus one message.
  */
 final class SocketConnection implements Connection, IoLoop.Handler {
 
@@ -307,8 +308,9 @@ final class SocketConnection implements Connection, IoLoop.Handler {
                 long before = outBytes + batchLen;
                 System.arraycopy(bytes, offset, batch, batchLen, length);
                 batchLen += length;
-                // One message larger than the limit still goes out when at most the low-water mark waits.
-                overflow = before > lowWater && outBytes + batchLen > maxOutputBytes;
+                // Input still flowed when this much waited (at most the high-water mark): a reply of any
+                // size to a request that was read goes out. Past the mark, the limit holds.
+                overflow = before > highWater && outBytes + batchLen > maxOutputBytes;
             } else {
                 long before = outBytes;
                 int queued = writeOrQueue(ByteBuffer.wrap(bytes, offset, length), copy);
@@ -316,7 +318,7 @@ final class SocketConnection implements Connection, IoLoop.Handler {
                     return;
                 }
                 wantWrite = queued > 0;
-                overflow = before > lowWater && outBytes > maxOutputBytes;
+                overflow = before > highWater && outBytes > maxOutputBytes;
             }
             holdIfBacklogged();
         }

@@ -320,7 +320,7 @@ class TransportTest {
     }
 
     @Test
-    void aMessageLargerThanTheLimitIsWrittenWhenAtMostTheLowWaterMarkWaits() throws Exception {
+    void aMessageLargerThanTheLimitIsWrittenWhenInputStillFlows() throws Exception {
         // A reply that echoes a large request (QMP's id) may exceed the limit on its own: it is written
         // whole, and the requests after it are answered too. Each of those is read when held input goes
         // on again, at the low-water mark, often with part of the previous reply still unwritten. With 16
@@ -353,6 +353,69 @@ class TransportTest {
             assertTrue(System.nanoTime() < deadline, "the connection is gone");
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
+    }
+
+    @Test
+    void aPipeliningClientWithLargeAndSmallRepliesMixedIsAnsweredInFull() throws Exception {
+        // Small replies lift what waits above the low-water mark without reaching the high one (input
+        // still flows), then a reply larger than the limit comes: it is the answer to a request that
+        // was read, so it is written (found by a stress run: each round one 1 MiB reply and 100 of
+        // 4 KiB cut the client off every time while only the low-water mark let a large one through).
+        Listener l = transport.listen("mixed", new ListenerConfig(dir.resolve("x.sock").toString(), "127.0.0.1", 0,
+                8, 256, 1), sized(1024 * 1024, 4 * 1024));
+        StringBuilder rounds = new StringBuilder();
+        for (int r = 0; r < 6; r++) {
+            rounds.append("b\n").append("s\n".repeat(100));
+        }
+        try (SocketChannel ch = connect(l)) {
+            Thread writer = new Thread(() -> {
+                try {
+                    ByteBuffer b = ByteBuffer.wrap(rounds.toString().getBytes(StandardCharsets.US_ASCII));
+                    while (b.hasRemaining()) {
+                        ch.write(b);
+                    }
+                } catch (IOException e) {
+                    // the assertion below says what happened
+                }
+            }, "mixed-writer");
+            writer.start();
+            assertEquals(606, readLines(ch, 606), "every reply, large and small");
+            writer.join(10_000);
+        }
+    }
+
+    /** Answers a line ending in {@code b} with {@code big} bytes, any other with {@code small}, suspending as told. */
+    private static Protocol sized(int big, int small) {
+        return c -> new ConnectionHandler() {
+            private byte last;
+
+            @Override
+            public void received(ByteBuffer input) {
+                while (input.hasRemaining()) {
+                    if (c.inputSuspended()) {
+                        return;
+                    }
+                    byte x = input.get();
+                    if (x == '\n') {
+                        int size = last == 'b' ? big : small;
+                        byte[] reply = new byte[size];
+                        java.util.Arrays.fill(reply, (byte) 'r');
+                        reply[size - 1] = '\n';
+                        c.send(reply);
+                    }
+                    last = x;
+                }
+            }
+
+            @Override
+            public void inputEnded() {
+                c.closeWhenFlushed();
+            }
+
+            @Override
+            public void closed() {
+            }
+        };
     }
 
     @Test
