@@ -249,31 +249,7 @@ class TransportTest {
      * thread, and that stops at the next line while input is held, as the contract asks.
      */
     private static Protocol amplifier(int size) {
-        return c -> new ConnectionHandler() {
-            @Override
-            public void received(ByteBuffer input) {
-                while (input.hasRemaining()) {
-                    if (c.inputSuspended()) {
-                        return;
-                    }
-                    if (input.get() == '\n') {
-                        byte[] reply = new byte[size];
-                        java.util.Arrays.fill(reply, (byte) 'r');
-                        reply[size - 1] = '\n';
-                        c.send(reply);
-                    }
-                }
-            }
-
-            @Override
-            public void inputEnded() {
-                c.closeWhenFlushed();
-            }
-
-            @Override
-            public void closed() {
-            }
-        };
+        return sized(size, size);
     }
 
     /** Reads lines until {@code expected} have come or the connection ends; the number of lines read. */
@@ -303,17 +279,7 @@ class TransportTest {
         Listener l = transport.listen("amplify", new ListenerConfig(dir.resolve("a.sock").toString(), "127.0.0.1", 0,
                 8, 256, 1), amplifier(8 * 1024));
         try (SocketChannel ch = connect(l)) {
-            Thread writer = new Thread(() -> {
-                try {
-                    ByteBuffer b = ByteBuffer.wrap("\n".repeat(2_000).getBytes(StandardCharsets.US_ASCII));
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                } catch (IOException e) {
-                    // the assertion below says what happened
-                }
-            }, "pipelining-writer");
-            writer.start();
+            Thread writer = pipeline(ch, "\n".repeat(2_000));
             assertEquals(2_000, readLines(ch, 2_000), "every reply, none lost to the output limit");
             writer.join(10_000);
         }
@@ -368,20 +334,30 @@ class TransportTest {
             rounds.append("b\n").append("s\n".repeat(100));
         }
         try (SocketChannel ch = connect(l)) {
-            Thread writer = new Thread(() -> {
-                try {
-                    ByteBuffer b = ByteBuffer.wrap(rounds.toString().getBytes(StandardCharsets.US_ASCII));
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                } catch (IOException e) {
-                    // the assertion below says what happened
-                }
-            }, "mixed-writer");
-            writer.start();
+            Thread writer = pipeline(ch, rounds.toString());
             assertEquals(606, readLines(ch, 606), "every reply, large and small");
             writer.join(10_000);
         }
+    }
+
+    /**
+     * Writes the text on a thread of its own, so that the test can read meanwhile (a client that
+     * pipelines more than the socket buffers hold); a write that fails leaves the assertion on what was
+     * read to say what happened.
+     */
+    private static Thread pipeline(SocketChannel ch, String text) {
+        Thread writer = new Thread(() -> {
+            try {
+                ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+            } catch (IOException e) {
+                // the caller's assertion says what happened
+            }
+        }, "pipelining-writer");
+        writer.start();
+        return writer;
     }
 
     /** Answers a line ending in {@code b} with {@code big} bytes, any other with {@code small}, suspending as told. */

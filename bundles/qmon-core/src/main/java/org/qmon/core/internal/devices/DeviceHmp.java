@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -159,22 +161,7 @@ public final class DeviceHmp {
     /** A default value as QEMU's {@code qobject_to_json} writes it: a whole double without {@code .0}. */
     private static String json(Object v) {
         if (v instanceof String s) {
-            StringBuilder sb = new StringBuilder("\"");
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                switch (c) {
-                    case '"' -> sb.append("\\\"");
-                    case '\\' -> sb.append("\\\\");
-                    default -> {
-                        if (c < 0x20) {
-                            sb.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            sb.append(c);
-                        }
-                    }
-                }
-            }
-            return sb.append('"').toString();
+            return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + '"';
         }
         if ((v instanceof Double || v instanceof Float) && Double.isFinite(((Number) v).doubleValue())) {
             double d = ((Number) v).doubleValue();
