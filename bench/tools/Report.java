@@ -47,7 +47,7 @@ public final class Report {
             new Cell("mix-sync", "mixed: the 3 while a 4th loops the slow command (qmon: sync bench-spin 4 ms)", "ops/s", true, 0),
             new Cell("slow-async", "mixed: the screendump client's own rate (qmon: paced by display0's 30 Hz refresh)", "ops/s", true, 0),
             new Cell("slow-sync", "mixed: the slow client's own rate (qmon: bench-spin)", "ops/s", true, 0),
-            new Cell("boot", "boot to listening (the launcher's 'ready in'), 5 starts as the README runs it (its JVM options: the build's qmon.jsa, CompileThresholdScaling=4), before the servers start", "ms", false, 0),
+            new Cell("boot", "boot to listening (the launcher's 'ready in'), 5 starts as the README runs it (its JVM options, in the header above), before the servers start", "ms", false, 0),
             new Cell("rss-plain", "RSS 3 s after 'ready', the same 5 starts", "MiB", false, 0),
             new Cell("boot-nocds", "boot to listening, 5 plain `java -jar` starts (no JVM options), interleaved with those", "ms", false, 0),
             new Cell("rss-nocds", "RSS 3 s after 'ready', the same 5 plain starts", "MiB", false, 0),

@@ -96,6 +96,11 @@ final class QmonJar {
                 if (l.startsWith(prefix)) {
                     return seen;
                 }
+            } else if (!reader.isAlive() && output.isEmpty()) {
+                // The output has ended (the JVM refused an option, the launcher failed): no need to
+                // wait out the deadline for a line that can no longer come.
+                throw new AssertionError("the output ended (" + (process.isAlive() ? "process still running"
+                        : "exit status " + process.exitValue()) + ") with no line starting with '" + prefix + "'; output was: " + seen);
             }
         }
         throw new AssertionError("no line starting with '" + prefix + "'; output was: " + seen);
